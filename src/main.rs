@@ -1,0 +1,2 @@
+//! Command-line entry point: parse the command line and call into the library.
+fn main() {}

@@ -1,0 +1,1 @@
+//! An in-process Salesforce org (OAuth + REST subset + sample data) for the demo and the tests.
