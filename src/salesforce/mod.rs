@@ -1,3 +1,7 @@
 //! Salesforce REST: ids, SOQL read-only guard, SOSL builder, limit header, error mapping, client.
 
+pub mod error;
 pub mod ids;
+pub mod limits;
+pub mod soql;
+pub mod sosl;

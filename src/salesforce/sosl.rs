@@ -1,0 +1,1 @@
+//! (pending: branch sf-core)
