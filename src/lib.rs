@@ -5,3 +5,13 @@
 
 pub mod salesforce;
 pub mod simulated_org;
+pub mod secrets;
+pub mod store;
+pub mod oauth;
+pub mod config;
+pub mod connections;
+pub mod reads;
+pub mod mcp;
+pub mod app;
+pub mod http;
+pub mod cli;

@@ -1,2 +1,5 @@
 //! Command-line entry point: parse the command line and call into the library.
-fn main() {}
+
+fn main() -> std::process::ExitCode {
+    salesforce_mcp::cli::main()
+}

@@ -1,5 +1,6 @@
 //! Salesforce REST: ids, SOQL read-only guard, SOSL builder, limit header, error mapping, client.
 
+pub mod client;
 pub mod error;
 pub mod ids;
 pub mod limits;

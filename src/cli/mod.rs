@@ -1,0 +1,145 @@
+//! The command line: parsing and dispatch. Output is human-readable, `--json` for machines.
+//! Exit codes: 0 success, 1 failure, 2 bad usage.
+
+mod admin;
+mod connect;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::App;
+use crate::config::{self, ApprovalPolicy, FileConfig, Settings};
+
+/// salesforce-mcp: Salesforce for chat assistants, per person, with human-approved changes.
+#[derive(Debug, Parser)]
+#[command(name = "salesforce-mcp", version, about)]
+pub struct Cli {
+    /// SQLite database file (default: the platform data directory).
+    #[arg(long, global = true, env = "SALESFORCE_MCP_DB")]
+    pub db: Option<PathBuf>,
+    /// Optional TOML configuration file.
+    #[arg(long, global = true, env = "SALESFORCE_MCP_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// More logs on standard error (-v, -vv).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by `serve` and `demo`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeOptions {
+    /// Serve MCP over Streamable HTTP on this address (e.g. 127.0.0.1:8080) instead of stdio.
+    #[arg(long)]
+    pub http: Option<String>,
+    /// Public URL of the HTTP server (for links and allowed hosts).
+    #[arg(long, env = "SALESFORCE_MCP_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// How long a prepared change stays pending (e.g. 90s, 15m).
+    #[arg(long, env = "SALESFORCE_MCP_CHANGE_TTL")]
+    pub change_ttl: Option<String>,
+    /// Approval policy.
+    #[arg(long, env = "SALESFORCE_MCP_APPROVAL", value_enum)]
+    pub approval: Option<ApprovalPolicy>,
+    /// The person (stdio), by e-mail.
+    #[arg(long, env = "SALESFORCE_MCP_USER")]
+    pub user: Option<String>,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// MCP over stdio for one local person (or --http for many).
+    Serve(ServeOptions),
+    /// The same server, connected to a built-in simulated Salesforce org with sample data.
+    Demo(ServeOptions),
+    /// Connect a person's Salesforce account from a terminal.
+    Connect(connect::ConnectArgs),
+    /// Revoke the person's Salesforce grant and delete the connection.
+    Disconnect(connect::UserArg),
+    /// Effective OAuth app, connection and API usage.
+    Status(connect::StatusArgs),
+    /// Administration: the organization's OAuth app.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
+}
+
+/// Parses the process arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(message) => fail(&message),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(1)
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose { 0 => "warn", 1 => "info,salesforce_mcp=debug", _ => "debug" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SALESFORCE_MCP_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(false).try_init();
+}
+
+/// Settings from flags, environment, the optional file and defaults.
+pub fn settings(cli: &Cli, serve: Option<&ServeOptions>) -> Result<Settings, String> {
+    let file = match &cli.config {
+        Some(path) => FileConfig::load(path).map_err(|e| e.to_string())?,
+        None => FileConfig::default(),
+    };
+    let db = cli.db.clone().or(file.db.clone()).unwrap_or_else(config::default_db_path);
+    let mut s = Settings::for_db(db);
+    if let Some(v) = &file.api_version {
+        s.api_version = config::parse_api_version(v).map_err(|e| e.to_string())?;
+    }
+    if let Some(t) = &file.describe_ttl {
+        s.describe_ttl = config::parse_duration(t).map_err(|e| e.to_string())?;
+    }
+    let ttl = serve.and_then(|o| o.change_ttl.clone()).or(file.change_ttl.clone());
+    if let Some(t) = ttl {
+        s.change_ttl = config::parse_duration(&t).map_err(|e| format!("--change-ttl: {e}"))?;
+    }
+    s.approval = serve.and_then(|o| o.approval).or(file.approval).unwrap_or_default();
+    s.public_url = serve.and_then(|o| o.public_url.clone()).or(file.public_url.clone());
+    Ok(s)
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, String> {
+    match &cli.command {
+        Command::Demo(opts) => serve::demo(&cli, opts).await,
+        Command::Serve(opts) => {
+            let app = App::build(settings(&cli, Some(opts))?).map_err(|e| e.to_string())?;
+            serve::serve(app, opts).await
+        }
+        Command::Connect(args) => connect::connect(&open(&cli)?, args).await,
+        Command::Disconnect(args) => connect::disconnect(&open(&cli)?, args).await,
+        Command::Status(args) => connect::status(&open(&cli)?, args).await,
+        Command::Admin(cmd) => admin::run(&open(&cli)?, cmd),
+    }
+}
+
+fn open(cli: &Cli) -> Result<App, String> {
+    App::build(settings(cli, None)?).map_err(|e| e.to_string())
+}
+
+/// Prints JSON or text.
+pub(crate) fn emit(json: bool, value: &serde_json::Value, text: &str) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+    } else {
+        println!("{text}");
+    }
+}

@@ -1,0 +1,134 @@
+//! `serve` (MCP over stdio) and `demo` (the same server against the built-in simulated org).
+
+use std::io::IsTerminal as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use rmcp::ServiceExt as _;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+
+use super::{Cli, ServeOptions, settings};
+use crate::app::App;
+use crate::mcp::{Mode, SalesforceMcp};
+use crate::simulated_org::{SimOrgConfig, SimulatedOrg};
+use crate::store;
+
+/// Serves MCP for the local person on stdio.
+pub async fn serve(app: App, opts: &ServeOptions) -> Result<ExitCode, String> {
+    if opts.http.is_some() {
+        return Err("`serve --http` needs per-person API tokens, which arrive with team support; use stdio (`salesforce-mcp serve`) or `salesforce-mcp demo --http` for now".into());
+    }
+    let user = app.local_user(opts.user.as_deref()).map_err(|e| e.to_string())?;
+    serve_stdio(SalesforceMcp::new(app.reads.clone(), Mode::Stdio { user_id: user.id })).await
+}
+
+async fn serve_stdio(server: SalesforceMcp) -> Result<ExitCode, String> {
+    let running = server.serve(rmcp::transport::stdio()).await.map_err(|e| format!("MCP over stdio failed to start: {e}"))?;
+    running.waiting().await.map_err(|e| format!("MCP over stdio stopped: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Starts the simulated org, connects the local person through the real OAuth flow, and serves.
+pub async fn demo(cli: &Cli, opts: &ServeOptions) -> Result<ExitCode, String> {
+    let temp = tempdir_for_demo(cli)?;
+    let mut s = settings(cli, Some(opts))?;
+    if let Some(dir) = &temp {
+        s.db_path = dir.join("demo.db");
+    }
+    s.allow_insecure_loopback = true;
+    let org = SimulatedOrg::start(SimOrgConfig::default()).await.map_err(|e| format!("cannot start the simulated org: {e}"))?;
+    let app = App::build(s).map_err(|e| e.to_string())?;
+    let user = app.local_user(opts.user.as_deref()).map_err(|e| e.to_string())?;
+    configure_org_app(&app, &org)?;
+    let username = connect_through_oauth(&app, user.id).await?;
+    eprintln!("salesforce-mcp demo: simulated Salesforce org at {} (control: {}/_sim/requests); connected as {username}", org.base_url(), org.base_url());
+    let server = SalesforceMcp::new(app.reads.clone(), Mode::Stdio { user_id: user.id });
+    let outcome = match &opts.http {
+        Some(addr) => serve_demo_http(server, addr).await,
+        None => {
+            if std::io::stdin().is_terminal() {
+                eprintln!(
+                    "This is an MCP server speaking on standard input/output. Point your MCP client at it instead of typing here, e.g. in mcp.json:\n  \
+                     {{\"mcpServers\": {{\"salesforce-demo\": {{\"command\": \"salesforce-mcp\", \"args\": [\"demo\"]}}}}}}\n\
+                     or run `salesforce-mcp demo --http 127.0.0.1:8080` and use http://127.0.0.1:8080/mcp. Press Ctrl-C to stop."
+                );
+            }
+            serve_stdio(server).await
+        }
+    };
+    drop(org);
+    drop(temp);
+    outcome
+}
+
+/// A temporary directory for the demo's database, unless `--db` was given.
+fn tempdir_for_demo(cli: &Cli) -> Result<Option<TempDir>, String> {
+    if cli.db.is_some() {
+        return Ok(None);
+    }
+    let path = std::env::temp_dir().join(format!("salesforce-mcp-demo-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&path).map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    Ok(Some(TempDir(path)))
+}
+
+/// Removes the demo's temporary directory when dropped.
+struct TempDir(std::path::PathBuf);
+impl std::ops::Deref for TempDir {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn configure_org_app(app: &App, org: &SimulatedOrg) -> Result<(), String> {
+    let fields = store::apps::AppFields {
+        client_id: SimOrgConfig::default().client_id,
+        client_secret_sealed: None,
+        auth_base_url: org.base_url(),
+        scopes: super::admin::DEFAULT_SCOPES.to_owned(),
+        prompt: None,
+        enabled: true,
+    };
+    app.store
+        .call_sync(|c| {
+            store::apps::upsert(c, None, &fields)?;
+            store::audit::append(c, "demo", "org_app.set", Some("org"), Some("simulated org"))
+        })
+        .map_err(|e| e.to_string())
+}
+
+/// Plays the browser: opens the authorize URL, follows Salesforce's redirect to our callback.
+async fn connect_through_oauth(app: &App, user_id: i64) -> Result<String, String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let url = app.connections.begin(user_id, &super::connect::redirect_uri(port)).await.map_err(|e| e.to_string())?;
+    let callback = tokio::spawn(crate::http::callback::serve_once(app.connections.clone(), listener));
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string())?;
+    let response = browser.get(&url).send().await.map_err(|e| format!("simulated org authorize failed: {e}"))?;
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .ok_or_else(|| format!("the simulated org did not redirect (HTTP {})", response.status()))?
+        .replace("http://localhost:", "http://127.0.0.1:");
+    browser.get(&location).send().await.map_err(|e| format!("callback failed: {e}"))?;
+    let row = callback.await.map_err(|e| e.to_string())??;
+    Ok(row.username)
+}
+
+async fn serve_demo_http(server: SalesforceMcp, addr: &str) -> Result<ExitCode, String> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let config = StreamableHttpServerConfig::default().with_legacy_session_mode(true);
+    let service = StreamableHttpService::new(move || Ok(server.clone()), Arc::new(LocalSessionManager::default()), config);
+    let router = axum::Router::new().nest_service("/mcp", service);
+    eprintln!("MCP over HTTP at http://{local}/mcp (demo: no sign-in, loopback only)");
+    axum::serve(listener, router).await.map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}

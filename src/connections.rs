@@ -1,0 +1,335 @@
+//! Which OAuth app applies to a person (org default or group override), connecting, and the
+//! person's live connection: tokens unsealed per call, single-flight refresh, reconnect marking.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use secrecy::SecretString;
+use sha2::{Digest as _, Sha256};
+
+use crate::config::Settings;
+use crate::oauth::urls::{AuthBaseUrl, InstanceUrl, check_identity_url};
+use crate::oauth::{self, OAuthApp, OAuthError, OAuthHttp};
+use crate::salesforce::client::Session;
+use crate::secrets::{Sealer, SecretsError};
+use crate::store::apps::AppRow;
+use crate::store::connections::ConnectionRow;
+use crate::store::oauth_states::StateRow;
+use crate::store::{self, Store, StoreError};
+
+mod errors;
+pub use errors::ConnectionError;
+
+/// Connection statuses.
+pub mod status {
+    /// Working.
+    pub const ACTIVE: &str = "active";
+    /// The person must connect again.
+    pub const NEEDS_RECONNECT: &str = "needs_reconnect";
+    /// Disconnected by the person or revoked.
+    pub const REVOKED: &str = "revoked";
+}
+
+/// The app that applies to a person, unsealed.
+#[derive(Debug, Clone)]
+pub struct EffectiveApp {
+    /// The stored app.
+    pub row: AppRow,
+    /// `org`, or the group name.
+    pub label: String,
+    /// Ready for OAuth.
+    pub app: OAuthApp,
+}
+
+/// A person's usable session plus the token generation it was read at.
+#[derive(Debug, Clone)]
+pub struct LiveSession {
+    /// Instance URL and access token.
+    pub session: Session,
+    /// Token generation read (for single-flight refresh).
+    pub generation: i64,
+    /// Identifies the connection (person, Salesforce user, instance) for caches.
+    pub key: String,
+}
+
+/// Connection services shared by every command and tool.
+#[derive(Debug, Clone)]
+pub struct Connections {
+    store: Store,
+    sealer: Sealer,
+    http: OAuthHttp,
+    settings: Arc<Settings>,
+    refresh_locks: Arc<Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+fn connection_key(row: &ConnectionRow) -> String {
+    format!("{}:{}:{}", row.user_id, row.sf_user_id, row.instance_url)
+}
+
+fn hash_state(state: &str) -> String {
+    let digest = Sha256::digest(state.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Connections {
+    /// Builds the service.
+    pub fn new(store: Store, sealer: Sealer, http: OAuthHttp, settings: Arc<Settings>) -> Self {
+        Self { store, sealer, http, settings, refresh_locks: Arc::default() }
+    }
+
+    fn unseal_app(&self, row: AppRow) -> Result<EffectiveApp, ConnectionError> {
+        let secret = match &row.client_secret_sealed {
+            Some(sealed) => Some(self.sealer.open(sealed)?),
+            None => None,
+        };
+        let auth_base = AuthBaseUrl::parse(&row.auth_base_url, self.settings.allow_insecure_loopback)
+            .map_err(|e| ConnectionError::AppMisconfigured(e.to_string()))?;
+        let label = row.group_name.clone().unwrap_or_else(|| "org".to_owned());
+        let app = OAuthApp {
+            client_id: row.client_id.clone(),
+            client_secret: secret,
+            auth_base,
+            scopes: row.scopes.clone(),
+            prompt: row.prompt.clone(),
+        };
+        Ok(EffectiveApp { row, label, app })
+    }
+
+    /// The enabled group override with the lowest priority, else the enabled org app.
+    pub async fn effective_app(&self, user_id: i64) -> Result<EffectiveApp, ConnectionError> {
+        let row = self
+            .store
+            .call(move |c| {
+                if let Some(o) = store::apps::effective_override(c, user_id)? {
+                    return Ok(Some(o));
+                }
+                Ok(store::apps::org_app(c)?.filter(|a| a.enabled))
+            })
+            .await?;
+        self.unseal_app(row.ok_or(ConnectionError::NotEnabled)?)
+    }
+
+    /// Starts connecting: stores a single-use state bound to the person and app; returns the authorize URL.
+    pub async fn begin(&self, user_id: i64, redirect_uri: &str) -> Result<String, ConnectionError> {
+        let effective = self.effective_app(user_id).await?;
+        let start = oauth::start_authorization(&effective.app, redirect_uri)?;
+        let expires = chrono::Utc::now() + chrono::Duration::minutes(10);
+        let row = StateRow {
+            user_id,
+            app_id: effective.row.id,
+            client_id: effective.row.client_id.clone(),
+            redirect_uri: redirect_uri.to_owned(),
+            verifier_sealed: self.sealer.seal_secret(&start.verifier),
+            expires_at: store::timestamp(expires),
+        };
+        let hash = hash_state(secrecy::ExposeSecret::expose_secret(&start.state));
+        self.store
+            .call(move |c| {
+                store::oauth_states::delete_expired(c)?;
+                store::oauth_states::insert(c, &hash, &row)
+            })
+            .await?;
+        Ok(start.url)
+    }
+
+    /// Finishes connecting from the callback's `state` and `code`; returns the new connection.
+    pub async fn complete(&self, state: &str, code: &str) -> Result<ConnectionRow, ConnectionError> {
+        let hash = hash_state(state);
+        let pending = self
+            .store
+            .call(move |c| store::oauth_states::take(c, &hash))
+            .await?
+            .ok_or(ConnectionError::UnknownState)?;
+        if pending.expires_at < store::now_text() {
+            return Err(ConnectionError::UnknownState);
+        }
+        let app_id = pending.app_id;
+        let row = self.store.call(move |c| store::apps::by_id(c, app_id)).await?;
+        let effective = self.unseal_app(row.ok_or(ConnectionError::AppChangedDuringConnect)?)?;
+        if !effective.row.enabled || effective.row.client_id != pending.client_id {
+            return Err(ConnectionError::AppChangedDuringConnect);
+        }
+        let verifier = self.sealer.open(&pending.verifier_sealed)?;
+        let tokens = oauth::exchange_code(&self.http, &effective.app, &pending.redirect_uri, code, &verifier).await?;
+        let row = self.connection_from_tokens(pending.user_id, &effective, tokens).await?;
+        let stored = row.clone();
+        self.store
+            .call(move |c| {
+                store::connections::replace(c, &stored)?;
+                let detail = serde_json::json!({"username": stored.username, "org_id": stored.org_id, "app": stored.app_label});
+                store::audit::append(c, &format!("user:{}", stored.user_id), "connection.connect", Some(&stored.username), Some(&detail.to_string()))
+            })
+            .await?;
+        Ok(row)
+    }
+
+    async fn connection_from_tokens(
+        &self,
+        user_id: i64,
+        effective: &EffectiveApp,
+        tokens: oauth::TokenSet,
+    ) -> Result<ConnectionRow, ConnectionError> {
+        let loopback = self.settings.allow_insecure_loopback;
+        let instance = tokens.instance_url.as_deref().ok_or_else(|| OAuthError::BadResponse("no instance_url in the token response".into()))?;
+        let instance = InstanceUrl::parse(instance, loopback).map_err(|e| ConnectionError::UnsafeInstance(e.to_string()))?;
+        let id_url = tokens.identity_url.as_deref().ok_or_else(|| OAuthError::BadResponse("no id in the token response".into()))?;
+        let id_url = check_identity_url(id_url, loopback).map_err(|e| ConnectionError::UnsafeInstance(e.to_string()))?;
+        let who = oauth::identity(&self.http, &id_url, &tokens.access_token).await?;
+        Ok(ConnectionRow {
+            user_id,
+            app_id: Some(effective.row.id),
+            app_label: effective.label.clone(),
+            client_id: effective.row.client_id.clone(),
+            auth_base_url: effective.app.auth_base.as_str().to_owned(),
+            instance_url: instance.as_str().to_owned(),
+            identity_url: id_url.to_string(),
+            sf_user_id: who.user_id,
+            org_id: who.organization_id,
+            username: who.username,
+            display_name: who.display_name,
+            access_token_sealed: self.sealer.seal_secret(&tokens.access_token),
+            refresh_token_sealed: tokens.refresh_token.as_ref().map(|t| self.sealer.seal_secret(t)),
+            scopes: tokens.scopes.unwrap_or_else(|| effective.app.scopes.clone()),
+            status: status::ACTIVE.to_owned(),
+            last_error: None,
+            api_usage: None,
+            token_generation: 0,
+            connected_at: store::now_text(),
+        })
+    }
+
+    /// The person's stored connection, if any.
+    pub async fn get(&self, user_id: i64) -> Result<Option<ConnectionRow>, ConnectionError> {
+        Ok(self.store.call(move |c| store::connections::get(c, user_id)).await?)
+    }
+
+    /// The person's usable session. Marks the connection for reconnect when their app changed.
+    pub async fn session(&self, user_id: i64) -> Result<LiveSession, ConnectionError> {
+        let row = self.get(user_id).await?.ok_or(ConnectionError::NotConnected)?;
+        self.check_app_unchanged(&row).await?;
+        if row.status != status::ACTIVE {
+            return Err(ConnectionError::NeedsReconnect(row.last_error.unwrap_or_else(|| "the connection is not active".into())));
+        }
+        Ok(LiveSession { session: self.session_of(&row)?, generation: row.token_generation, key: connection_key(&row) })
+    }
+
+    fn session_of(&self, row: &ConnectionRow) -> Result<Session, SecretsError> {
+        Ok(Session { instance_url: row.instance_url.clone(), access_token: self.sealer.open(&row.access_token_sealed)? })
+    }
+
+    /// Marks the connection `needs_reconnect` when the person's effective app is no longer the one used.
+    async fn check_app_unchanged(&self, row: &ConnectionRow) -> Result<(), ConnectionError> {
+        if row.status != status::ACTIVE {
+            return Ok(());
+        }
+        let reason = match self.effective_app(row.user_id).await {
+            Ok(e) if Some(e.row.id) == row.app_id && e.row.client_id == row.client_id => return Ok(()),
+            Ok(e) => format!("your Salesforce app changed (now: {} app, client id {}); connect again", e.label, e.row.client_id),
+            Err(ConnectionError::NotEnabled) => return Err(ConnectionError::NotEnabled),
+            Err(e) => return Err(e),
+        };
+        let user_id = row.user_id;
+        let text = reason.clone();
+        self.store
+            .call(move |c| store::connections::set_status(c, user_id, status::NEEDS_RECONNECT, Some(&text)))
+            .await?;
+        Err(ConnectionError::NeedsReconnect(reason))
+    }
+
+    fn lock_for(&self, user_id: i64) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.refresh_locks.lock().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(locks.entry(user_id).or_default())
+    }
+
+    /// Refreshes the access token after Salesforce rejected the one read at `stale_generation`.
+    /// Single-flight per person: concurrent callers wait, then reuse the new token.
+    pub async fn refresh(&self, user_id: i64, stale_generation: i64) -> Result<LiveSession, ConnectionError> {
+        let lock = self.lock_for(user_id);
+        let _guard = lock.lock().await;
+        let row = self.get(user_id).await?.ok_or(ConnectionError::NotConnected)?;
+        if row.status != status::ACTIVE {
+            return Err(ConnectionError::NeedsReconnect(row.last_error.unwrap_or_else(|| "the connection is not active".into())));
+        }
+        if row.token_generation != stale_generation {
+            return Ok(LiveSession { session: self.session_of(&row)?, generation: row.token_generation, key: connection_key(&row) });
+        }
+        let Some(sealed_refresh) = row.refresh_token_sealed.as_deref() else {
+            let reason = "the session expired and no refresh token was granted; reconnect Salesforce to enable offline refresh";
+            self.mark_needs_reconnect(user_id, reason).await?;
+            return Err(ConnectionError::NeedsReconnect(reason.into()));
+        };
+        let refresh_token = self.sealer.open(sealed_refresh)?;
+        let app_id = row.app_id.ok_or(ConnectionError::AppChangedDuringConnect)?;
+        let app_row = self.store.call(move |c| store::apps::by_id(c, app_id)).await?;
+        let effective = self.unseal_app(app_row.ok_or(ConnectionError::AppChangedDuringConnect)?)?;
+        match oauth::refresh(&self.http, &effective.app, &refresh_token).await {
+            Ok(tokens) => self.save_refreshed(&row, tokens).await,
+            Err(OAuthError::ReconnectRequired { description }) => {
+                let reason = format!("Salesforce no longer accepts the refresh token ({description}); connect again");
+                self.mark_needs_reconnect(user_id, &reason).await?;
+                Err(ConnectionError::NeedsReconnect(reason))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Saves rotated tokens before anyone uses the new access token.
+    async fn save_refreshed(&self, row: &ConnectionRow, tokens: oauth::TokenSet) -> Result<LiveSession, ConnectionError> {
+        let access = self.sealer.seal_secret(&tokens.access_token);
+        let refresh = tokens.refresh_token.as_ref().map(|t| self.sealer.seal_secret(t));
+        let (user_id, generation) = (row.user_id, row.token_generation);
+        let changed = self
+            .store
+            .call(move |c| store::connections::update_tokens(c, user_id, generation, &access, refresh.as_deref()))
+            .await?;
+        if changed == 0 {
+            // Another process refreshed first; use what it stored.
+            return self.session(user_id).await;
+        }
+        Ok(LiveSession {
+            session: Session { instance_url: row.instance_url.clone(), access_token: tokens.access_token },
+            generation: generation + 1,
+            key: connection_key(row),
+        })
+    }
+
+    async fn mark_needs_reconnect(&self, user_id: i64, reason: &str) -> Result<(), ConnectionError> {
+        let reason = reason.to_owned();
+        self.store
+            .call(move |c| {
+                store::connections::set_status(c, user_id, status::NEEDS_RECONNECT, Some(&reason))?;
+                store::audit::append(c, "system", "connection.needs_reconnect", Some(&format!("user:{user_id}")), Some(&reason))
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Revokes the refresh token (or access token) at Salesforce and deletes the connection.
+    /// Returns false when there was no connection. A failed revoke is reported but the local
+    /// connection is deleted anyway.
+    pub async fn disconnect(&self, user_id: i64) -> Result<Option<String>, ConnectionError> {
+        let Some(row) = self.get(user_id).await? else { return Ok(None) };
+        let sealed = row.refresh_token_sealed.as_deref().unwrap_or(&row.access_token_sealed);
+        let token: SecretString = self.sealer.open(sealed)?;
+        let revoke_note = match AuthBaseUrl::parse(&row.auth_base_url, self.settings.allow_insecure_loopback) {
+            Ok(base) => match oauth::revoke(&self.http, &base, &token).await {
+                Ok(()) => None,
+                Err(e) => Some(format!("Salesforce did not confirm the revocation ({e}); the local connection was removed anyway")),
+            },
+            Err(e) => Some(e.to_string()),
+        };
+        let username = row.username.clone();
+        self.store
+            .call(move |c| {
+                store::connections::delete(c, user_id)?;
+                store::audit::append(c, &format!("user:{user_id}"), "connection.disconnect", Some(&username), None)
+            })
+            .await?;
+        Ok(Some(revoke_note.unwrap_or_default()))
+    }
+
+    /// Records the API usage last reported by Salesforce.
+    pub async fn record_usage(&self, user_id: i64, usage_json: String) -> Result<(), StoreError> {
+        self.store.call(move |c| store::connections::set_api_usage(c, user_id, &usage_json).map(|_| ())).await
+    }
+}

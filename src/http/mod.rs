@@ -1,0 +1,3 @@
+//! HTTP: the OAuth callback (terminal and web), MCP over Streamable HTTP.
+
+pub mod callback;

@@ -1,0 +1,203 @@
+//! The MCP handler: tools, prompts, and the one place where errors become tool results.
+//! One handler type serves stdio and Streamable HTTP.
+
+mod prompts;
+mod render;
+mod status;
+
+use std::sync::Arc;
+
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::tool::schema_for_output;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{
+    CallToolResult, ContentBlock, GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
+use serde::Serialize;
+
+use crate::connections::ConnectionError;
+use crate::reads::{DescribeArgs, GetRecordArgs, ListObjectsArgs, ObjectInfo, ObjectList, QueryArgs, QueryPage, ReadError, Reads, RecordOut, SearchArgs, SearchOut};
+pub use status::{ConnectionStatus, StatusArgs, connection_status};
+
+/// The person a request acts for (put into HTTP request extensions by the auth layer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    /// The person's row id.
+    pub user_id: i64,
+}
+
+/// How the person reaches the server, which decides how they are told to connect.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// A local person over stdio.
+    Stdio {
+        /// The person.
+        user_id: i64,
+    },
+    /// Many people over HTTP.
+    Http {
+        /// The public URL (for `<public-url>/connect`).
+        public_url: String,
+    },
+}
+
+/// The MCP server.
+#[derive(Clone)]
+pub struct SalesforceMcp {
+    reads: Reads,
+    mode: Arc<Mode>,
+    tool_router: ToolRouter<Self>,
+}
+
+impl std::fmt::Debug for SalesforceMcp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SalesforceMcp").field("mode", &self.mode).finish_non_exhaustive()
+    }
+}
+
+fn result<T: Serialize>(value: &T, text: String) -> Result<CallToolResult, ErrorData> {
+    let structured = serde_json::to_value(value).map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+    let mut r = CallToolResult::structured(structured);
+    r.content = vec![ContentBlock::text(text)];
+    Ok(r)
+}
+
+impl SalesforceMcp {
+    /// The caller: the HTTP-authenticated person, else the local stdio person.
+    fn caller(&self, ctx: &RequestContext<RoleServer>) -> Option<i64> {
+        let from_http = ctx
+            .extensions
+            .get::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<Caller>())
+            .map(|c| c.user_id);
+        match (from_http, self.mode.as_ref()) {
+            (Some(id), _) => Some(id),
+            (None, Mode::Stdio { user_id }) => Some(*user_id),
+            (None, Mode::Http { .. }) => None,
+        }
+    }
+
+    /// How to connect, for this mode.
+    fn connect_hint(&self) -> String {
+        match self.mode.as_ref() {
+            Mode::Stdio { .. } => "Run `salesforce-mcp connect` in a terminal to connect your Salesforce account, then try again.".to_owned(),
+            Mode::Http { public_url } => format!("Open {}/connect in your browser to connect your Salesforce account, then try again.", public_url.trim_end_matches('/')),
+        }
+    }
+
+    /// Turns an error into a tool result with `isError` that says what to do next.
+    fn error_result(&self, e: ReadError) -> CallToolResult {
+        let text = match &e {
+            ReadError::Connection(ConnectionError::NotConnected) => format!("Salesforce is not connected. {}", self.connect_hint()),
+            ReadError::Connection(ConnectionError::NeedsReconnect(why)) => format!("Your Salesforce connection must be renewed: {why}. {}", self.connect_hint()),
+            ReadError::Salesforce(sf) => render::salesforce_error(sf),
+            other => other.to_string(),
+        };
+        tracing::debug!(error = %text, "tool error");
+        CallToolResult::error(vec![ContentBlock::text(text)])
+    }
+
+    fn finish<T: Serialize>(&self, outcome: Result<T, ReadError>, text: impl Fn(&T) -> String) -> Result<CallToolResult, ErrorData> {
+        match outcome {
+            Ok(value) => result(&value, text(&value)),
+            Err(e) => Ok(self.error_result(e)),
+        }
+    }
+
+    fn who(&self, ctx: &RequestContext<RoleServer>) -> Result<i64, CallToolResult> {
+        self.caller(ctx).ok_or_else(|| CallToolResult::error(vec![ContentBlock::text("No person is signed in for this request: send your API token as a bearer token.")]))
+    }
+}
+
+#[tool_router(router = tool_router)]
+impl SalesforceMcp {
+    /// A server for `mode`.
+    pub fn new(reads: Reads, mode: Mode) -> Self {
+        Self { reads, mode: Arc::new(mode), tool_router: Self::tool_router() }
+    }
+
+    #[tool(
+        description = "Who is connected to Salesforce for you: user, org, instance, login host, OAuth app (org or group), scopes, offline refresh, API usage; if not connected, how to connect. Call this first when another tool says you are not connected.",
+        annotations(title = "Salesforce connection status", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false),
+        output_schema = schema_for_output::<ConnectionStatus>()
+    )]
+    async fn connection_status(&self, Parameters(_args): Parameters<StatusArgs>, ctx: RequestContext<RoleServer>) -> Result<CallToolResult, ErrorData> {
+        let user_id = match self.who(&ctx) { Ok(u) => u, Err(r) => return Ok(r) };
+        let outcome = status::connection_status(&self.reads, user_id, &self.connect_hint()).await;
+        self.finish(outcome, render::status)
+    }
+
+    #[tool(
+        description = "List Salesforce objects (standard and custom) you can use, with label and capabilities (query, search, create, update, delete). Filter by name, custom only, or capability; page with cursor.",
+        annotations(title = "List Salesforce objects", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<ObjectList>()
+    )]
+    async fn list_objects(&self, Parameters(args): Parameters<ListObjectsArgs>, ctx: RequestContext<RoleServer>) -> Result<CallToolResult, ErrorData> {
+        let user_id = match self.who(&ctx) { Ok(u) => u, Err(r) => return Ok(r) };
+        self.finish(self.reads.list_objects(user_id, args).await, render::object_list)
+    }
+
+    #[tool(
+        description = "Describe one Salesforce object: its fields (API name, label, type, length, required on create, createable, updateable, external id, reference targets), and optionally picklist values, child relationships and record types. Use before writing SOQL or preparing a change.",
+        annotations(title = "Describe a Salesforce object", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<ObjectInfo>()
+    )]
+    async fn describe_object(&self, Parameters(args): Parameters<DescribeArgs>, ctx: RequestContext<RoleServer>) -> Result<CallToolResult, ErrorData> {
+        let user_id = match self.who(&ctx) { Ok(u) => u, Err(r) => return Ok(r) };
+        self.finish(self.reads.describe_object(user_id, args).await, render::object_info)
+    }
+
+    #[tool(
+        description = "Keyword search across Salesforce records (SOSL built by the server; any text is safe, special characters are searched literally). Results are grouped by object. Optionally name the objects and fields to return.",
+        annotations(title = "Search Salesforce records", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<SearchOut>()
+    )]
+    async fn search_records(&self, Parameters(args): Parameters<SearchArgs>, ctx: RequestContext<RoleServer>) -> Result<CallToolResult, ErrorData> {
+        let user_id = match self.who(&ctx) { Ok(u) => u, Err(r) => return Ok(r) };
+        self.finish(self.reads.search_records(user_id, args).await, render::search)
+    }
+
+    #[tool(
+        description = "Run one read-only SOQL SELECT. Returns up to max_rows rows (default 200, at most 2000) and next_cursor when more rows remain: call again with only the cursor to continue exactly where it stopped (no row skipped or repeated). FOR UPDATE, FOR VIEW, FOR REFERENCE, UPDATE TRACKING and UPDATE VIEWSTAT are refused.",
+        annotations(title = "Query Salesforce (SOQL)", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<QueryPage>()
+    )]
+    async fn query_records(&self, Parameters(args): Parameters<QueryArgs>, ctx: RequestContext<RoleServer>) -> Result<CallToolResult, ErrorData> {
+        let user_id = match self.who(&ctx) { Ok(u) => u, Err(r) => return Ok(r) };
+        self.finish(self.reads.query_records(user_id, args).await, render::query_page)
+    }
+
+    #[tool(
+        description = "Read one Salesforce record by object and id (15 or 18 characters), optionally only some fields.",
+        annotations(title = "Get a Salesforce record", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<RecordOut>()
+    )]
+    async fn get_record(&self, Parameters(args): Parameters<GetRecordArgs>, ctx: RequestContext<RoleServer>) -> Result<CallToolResult, ErrorData> {
+        let user_id = match self.who(&ctx) { Ok(u) => u, Err(r) => return Ok(r) };
+        self.finish(self.reads.get_record(user_id, args).await, render::record)
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for SalesforceMcp {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().enable_prompts().build())
+            .with_server_info(Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")))
+            .with_instructions(
+                "Salesforce for the person using this assistant, with their own Salesforce permissions. \
+                 Start with connection_status if unsure; use list_objects and describe_object before writing SOQL; \
+                 query_records runs read-only SOQL and pages with next_cursor; search_records does keyword search.",
+            )
+    }
+
+    async fn list_prompts(&self, _request: Option<PaginatedRequestParams>, _ctx: RequestContext<RoleServer>) -> Result<ListPromptsResult, ErrorData> {
+        Ok(ListPromptsResult::with_all_items(prompts::list()))
+    }
+
+    async fn get_prompt(&self, request: GetPromptRequestParams, _ctx: RequestContext<RoleServer>) -> Result<GetPromptResponse, ErrorData> {
+        prompts::get(&request.name, request.arguments.as_ref()).map(Into::into)
+    }
+}

@@ -1,0 +1,97 @@
+//! The read side, as the tools use it: calls with the person's connection (refresh once on an
+//! expired session), a per-connection describe cache, and the shaping of objects, fields,
+//! search results and query pages. No MCP types here.
+
+mod describe_cache;
+mod errors;
+mod objects;
+mod query;
+mod records;
+
+use std::future::Future;
+use std::sync::Arc;
+
+pub use errors::ReadError;
+pub use objects::{DescribeArgs, FieldInfo, ListObjectsArgs, ObjectInfo, ObjectList, ObjectSummary};
+pub use query::{QueryArgs, QueryPage};
+pub use records::{GetRecordArgs, RecordOut, SearchArgs, SearchGroup, SearchObjectArg, SearchOut};
+
+use crate::connections::Connections;
+use crate::salesforce::client::{Api, Reply, Session};
+use crate::salesforce::error::SalesforceError;
+use crate::store::Store;
+
+/// Read services shared by the tools.
+#[derive(Debug, Clone)]
+pub struct Reads {
+    api: Api,
+    connections: Connections,
+    store: Store,
+    describes: Arc<describe_cache::DescribeCache>,
+}
+
+impl Reads {
+    /// Builds the service.
+    pub fn new(api: Api, connections: Connections, store: Store, describe_ttl: std::time::Duration) -> Self {
+        Self { api, connections, store, describes: Arc::new(describe_cache::DescribeCache::new(describe_ttl)) }
+    }
+
+    /// The REST client.
+    pub fn api(&self) -> &Api {
+        &self.api
+    }
+
+    /// The connection services.
+    pub fn connections(&self) -> &Connections {
+        &self.connections
+    }
+
+    /// Calls Salesforce as the person; on an expired session refreshes once and retries once.
+    /// Returns the reply and the connection key (for caches).
+    pub async fn call<F, Fut>(&self, user_id: i64, f: F) -> Result<(Reply, String), ReadError>
+    where
+        F: Fn(Session) -> Fut,
+        Fut: Future<Output = Result<Reply, SalesforceError>>,
+    {
+        let live = self.connections.session(user_id).await?;
+        let reply = match f(live.session.clone()).await {
+            Err(SalesforceError::SessionExpired { .. }) => {
+                let fresh = self.connections.refresh(user_id, live.generation).await?;
+                f(fresh.session).await
+            }
+            other => other,
+        }?;
+        if let Some(usage) = &reply.usage {
+            self.note_usage(user_id, usage);
+        }
+        Ok((reply, live.key))
+    }
+
+    fn note_usage(&self, user_id: i64, usage: &crate::salesforce::limits::ApiUsage) {
+        let json = serde_json::json!({"used": usage.used, "limit": usage.limit}).to_string();
+        let connections = self.connections.clone();
+        tokio::spawn(async move {
+            if let Err(e) = connections.record_usage(user_id, json).await {
+                tracing::warn!(error = %e, "could not record API usage");
+            }
+        });
+    }
+}
+
+/// Removes `attributes` from a record and its nested parent records, keeping child subqueries.
+pub fn compact_record(mut value: serde_json::Value) -> serde_json::Value {
+    if let Some(map) = value.as_object_mut() {
+        map.remove("attributes");
+        for (_, v) in map.iter_mut() {
+            if v.is_object() {
+                if let Some(records) = v.get_mut("records").and_then(|r| r.as_array_mut()) {
+                    let taken = std::mem::take(records);
+                    *records = taken.into_iter().map(compact_record).collect();
+                } else {
+                    *v = compact_record(std::mem::take(v));
+                }
+            }
+        }
+    }
+    value
+}

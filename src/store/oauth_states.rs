@@ -1,0 +1,61 @@
+//! Pending authorizations: the `state` (stored as a hash), its person, app and PKCE verifier.
+
+use rusqlite::{Connection, OptionalExtension as _, params};
+
+use super::{StoreError, now_text};
+
+/// A pending authorization.
+#[derive(Clone)]
+pub struct StateRow {
+    /// The person who started it.
+    pub user_id: i64,
+    /// The app it was started with.
+    pub app_id: i64,
+    /// That app's client id at the time.
+    pub client_id: String,
+    /// The exact redirect URI sent.
+    pub redirect_uri: String,
+    /// Sealed PKCE verifier.
+    pub verifier_sealed: Vec<u8>,
+    /// Expiry (RFC 3339).
+    pub expires_at: String,
+}
+
+/// Stores a new pending authorization.
+pub fn insert(conn: &Connection, state_hash: &str, row: &StateRow) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO oauth_states (state_hash, user_id, app_id, client_id, redirect_uri, verifier_sealed, created_at, expires_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![state_hash, row.user_id, row.app_id, row.client_id, row.redirect_uri, row.verifier_sealed, now_text(), row.expires_at],
+    )?;
+    Ok(())
+}
+
+/// Takes (reads and deletes) a pending authorization: a state can be used once only.
+pub fn take(conn: &mut Connection, state_hash: &str) -> Result<Option<StateRow>, StoreError> {
+    let tx = conn.transaction()?;
+    let row = tx
+        .query_row(
+            "SELECT user_id, app_id, client_id, redirect_uri, verifier_sealed, expires_at FROM oauth_states WHERE state_hash = ?1",
+            [state_hash],
+            |r| {
+                Ok(StateRow {
+                    user_id: r.get(0)?,
+                    app_id: r.get(1)?,
+                    client_id: r.get(2)?,
+                    redirect_uri: r.get(3)?,
+                    verifier_sealed: r.get(4)?,
+                    expires_at: r.get(5)?,
+                })
+            },
+        )
+        .optional()?;
+    tx.execute("DELETE FROM oauth_states WHERE state_hash = ?1", [state_hash])?;
+    tx.commit()?;
+    Ok(row)
+}
+
+/// Deletes expired pending authorizations.
+pub fn delete_expired(conn: &Connection) -> Result<usize, StoreError> {
+    Ok(conn.execute("DELETE FROM oauth_states WHERE expires_at < ?1", [now_text()])?)
+}

@@ -1,0 +1,60 @@
+//! People (`users`), groups and memberships.
+
+use rusqlite::{Connection, OptionalExtension as _, params};
+
+use super::{StoreError, now_text};
+
+/// A person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    /// Row id.
+    pub id: i64,
+    /// E-mail address (unique, case-insensitive).
+    pub email: String,
+    /// Whether the person is an admin.
+    pub is_admin: bool,
+}
+
+fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+    Ok(UserRow { id: row.get(0)?, email: row.get(1)?, is_admin: row.get(2)? })
+}
+
+/// Finds a person by e-mail.
+pub fn find_by_email(conn: &Connection, email: &str) -> Result<Option<UserRow>, StoreError> {
+    Ok(conn
+        .query_row("SELECT id, email, is_admin FROM users WHERE email = ?1", [email], user_from_row)
+        .optional()?)
+}
+
+/// Finds a person by id.
+pub fn find_by_id(conn: &Connection, id: i64) -> Result<Option<UserRow>, StoreError> {
+    Ok(conn
+        .query_row("SELECT id, email, is_admin FROM users WHERE id = ?1", [id], user_from_row)
+        .optional()?)
+}
+
+/// Adds a person; returns the new row (or the existing one when the e-mail is taken).
+pub fn insert(conn: &Connection, email: &str, is_admin: bool) -> Result<UserRow, StoreError> {
+    conn.execute(
+        "INSERT INTO users (email, is_admin, created_at) VALUES (?1, ?2, ?3) ON CONFLICT(email) DO NOTHING",
+        params![email, is_admin, now_text()],
+    )?;
+    find_by_email(conn, email)?.ok_or(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows))
+}
+
+/// Sets the admin flag.
+pub fn set_admin(conn: &Connection, id: i64, is_admin: bool) -> Result<usize, StoreError> {
+    Ok(conn.execute("UPDATE users SET is_admin = ?2 WHERE id = ?1", params![id, is_admin])?)
+}
+
+/// Everyone, by e-mail.
+pub fn list(conn: &Connection) -> Result<Vec<UserRow>, StoreError> {
+    let mut stmt = conn.prepare("SELECT id, email, is_admin FROM users ORDER BY email")?;
+    let rows = stmt.query_map([], user_from_row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Removes a person (their connection, tokens and changes go with them).
+pub fn delete(conn: &Connection, id: i64) -> Result<usize, StoreError> {
+    Ok(conn.execute("DELETE FROM users WHERE id = ?1", [id])?)
+}
