@@ -62,10 +62,26 @@ impl App {
             .build()
             .map_err(|e| AppError::Http(e.to_string()))?;
         let settings = Arc::new(settings);
-        let connections = Connections::new(store.clone(), sealer.clone(), OAuthHttp(http.clone()), Arc::clone(&settings));
+        let connections = Connections::new(
+            store.clone(),
+            sealer.clone(),
+            OAuthHttp(http.clone()),
+            Arc::clone(&settings),
+        );
         let api = Api::new(http, &settings.api_version);
-        let reads = Reads::new(api, connections.clone(), store.clone(), settings.describe_ttl);
-        Ok(Self { settings, store, sealer, connections, reads })
+        let reads = Reads::new(
+            api,
+            connections.clone(),
+            store.clone(),
+            settings.describe_ttl,
+        );
+        Ok(Self {
+            settings,
+            store,
+            sealer,
+            connections,
+            reads,
+        })
     }
 
     /// The local person: `email` if given (created if new), else the only person, created on first use.

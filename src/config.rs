@@ -43,8 +43,10 @@ pub struct FileConfig {
 impl FileConfig {
     /// Reads a TOML file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;
-        toml::from_str(&text).map_err(|e| ConfigError(format!("config file {} is not valid: {e}", path.display())))
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;
+        toml::from_str(&text)
+            .map_err(|e| ConfigError(format!("config file {} is not valid: {e}", path.display())))
     }
 }
 
@@ -104,17 +106,29 @@ pub fn default_db_path() -> PathBuf {
 
 /// Parses a duration like `90s` or `15m`.
 pub fn parse_duration(text: &str) -> Result<Duration, ConfigError> {
-    humantime::parse_duration(text.trim())
-        .map_err(|e| ConfigError(format!("'{text}' is not a duration ({e}); use forms like 90s, 15m or 1h")))
+    humantime::parse_duration(text.trim()).map_err(|e| {
+        ConfigError(format!(
+            "'{text}' is not a duration ({e}); use forms like 90s, 15m or 1h"
+        ))
+    })
 }
 
 /// Checks an API version like "67.0".
 pub fn parse_api_version(text: &str) -> Result<String, ConfigError> {
     let t = text.trim().trim_start_matches('v');
     let ok = t.split_once('.').is_some_and(|(a, b)| {
-        !a.is_empty() && a.chars().all(|c| c.is_ascii_digit()) && b == "0" && a.parse::<u32>().is_ok_and(|n| n >= 31)
+        !a.is_empty()
+            && a.chars().all(|c| c.is_ascii_digit())
+            && b == "0"
+            && a.parse::<u32>().is_ok_and(|n| n >= 31)
     });
-    if ok { Ok(t.to_owned()) } else { Err(ConfigError(format!("API version '{text}' is not valid: use a form like 67.0 (31.0 or newer)"))) }
+    if ok {
+        Ok(t.to_owned())
+    } else {
+        Err(ConfigError(format!(
+            "API version '{text}' is not valid: use a form like 67.0 (31.0 or newer)"
+        )))
+    }
 }
 
 #[cfg(test)]
@@ -125,7 +139,12 @@ mod tests {
     fn durations_and_versions_parse_with_clear_errors() {
         assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
         assert_eq!(parse_duration("15m").unwrap(), Duration::from_secs(900));
-        assert!(parse_duration("soon").unwrap_err().to_string().contains("15m"));
+        assert!(
+            parse_duration("soon")
+                .unwrap_err()
+                .to_string()
+                .contains("15m")
+        );
         assert_eq!(parse_api_version("v66.0").unwrap(), "66.0");
         assert!(parse_api_version("20.0").is_err());
     }

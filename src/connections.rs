@@ -74,7 +74,13 @@ fn hash_state(state: &str) -> String {
 impl Connections {
     /// Builds the service.
     pub fn new(store: Store, sealer: Sealer, http: OAuthHttp, settings: Arc<Settings>) -> Self {
-        Self { store, sealer, http, settings, refresh_locks: Arc::default() }
+        Self {
+            store,
+            sealer,
+            http,
+            settings,
+            refresh_locks: Arc::default(),
+        }
     }
 
     fn unseal_app(&self, row: AppRow) -> Result<EffectiveApp, ConnectionError> {
@@ -82,8 +88,9 @@ impl Connections {
             Some(sealed) => Some(self.sealer.open(sealed)?),
             None => None,
         };
-        let auth_base = AuthBaseUrl::parse(&row.auth_base_url, self.settings.allow_insecure_loopback)
-            .map_err(|e| ConnectionError::AppMisconfigured(e.to_string()))?;
+        let auth_base =
+            AuthBaseUrl::parse(&row.auth_base_url, self.settings.allow_insecure_loopback)
+                .map_err(|e| ConnectionError::AppMisconfigured(e.to_string()))?;
         let label = row.group_name.clone().unwrap_or_else(|| "org".to_owned());
         let app = OAuthApp {
             client_id: row.client_id.clone(),
@@ -133,7 +140,11 @@ impl Connections {
     }
 
     /// Finishes connecting from the callback's `state` and `code`; returns the new connection.
-    pub async fn complete(&self, state: &str, code: &str) -> Result<ConnectionRow, ConnectionError> {
+    pub async fn complete(
+        &self,
+        state: &str,
+        code: &str,
+    ) -> Result<ConnectionRow, ConnectionError> {
         let hash = hash_state(state);
         let pending = self
             .store
@@ -144,14 +155,26 @@ impl Connections {
             return Err(ConnectionError::UnknownState);
         }
         let app_id = pending.app_id;
-        let row = self.store.call(move |c| store::apps::by_id(c, app_id)).await?;
+        let row = self
+            .store
+            .call(move |c| store::apps::by_id(c, app_id))
+            .await?;
         let effective = self.unseal_app(row.ok_or(ConnectionError::AppChangedDuringConnect)?)?;
         if !effective.row.enabled || effective.row.client_id != pending.client_id {
             return Err(ConnectionError::AppChangedDuringConnect);
         }
         let verifier = self.sealer.open(&pending.verifier_sealed)?;
-        let tokens = oauth::exchange_code(&self.http, &effective.app, &pending.redirect_uri, code, &verifier).await?;
-        let row = self.connection_from_tokens(pending.user_id, &effective, tokens).await?;
+        let tokens = oauth::exchange_code(
+            &self.http,
+            &effective.app,
+            &pending.redirect_uri,
+            code,
+            &verifier,
+        )
+        .await?;
+        let row = self
+            .connection_from_tokens(pending.user_id, &effective, tokens)
+            .await?;
         let stored = row.clone();
         self.store
             .call(move |c| {
@@ -170,10 +193,17 @@ impl Connections {
         tokens: oauth::TokenSet,
     ) -> Result<ConnectionRow, ConnectionError> {
         let loopback = self.settings.allow_insecure_loopback;
-        let instance = tokens.instance_url.as_deref().ok_or_else(|| OAuthError::BadResponse("no instance_url in the token response".into()))?;
-        let instance = InstanceUrl::parse(instance, loopback).map_err(|e| ConnectionError::UnsafeInstance(e.to_string()))?;
-        let id_url = tokens.identity_url.as_deref().ok_or_else(|| OAuthError::BadResponse("no id in the token response".into()))?;
-        let id_url = check_identity_url(id_url, loopback).map_err(|e| ConnectionError::UnsafeInstance(e.to_string()))?;
+        let instance = tokens.instance_url.as_deref().ok_or_else(|| {
+            OAuthError::BadResponse("no instance_url in the token response".into())
+        })?;
+        let instance = InstanceUrl::parse(instance, loopback)
+            .map_err(|e| ConnectionError::UnsafeInstance(e.to_string()))?;
+        let id_url = tokens
+            .identity_url
+            .as_deref()
+            .ok_or_else(|| OAuthError::BadResponse("no id in the token response".into()))?;
+        let id_url = check_identity_url(id_url, loopback)
+            .map_err(|e| ConnectionError::UnsafeInstance(e.to_string()))?;
         let who = oauth::identity(&self.http, &id_url, &tokens.access_token).await?;
         Ok(ConnectionRow {
             user_id,
@@ -188,8 +218,13 @@ impl Connections {
             username: who.username,
             display_name: who.display_name,
             access_token_sealed: self.sealer.seal_secret(&tokens.access_token),
-            refresh_token_sealed: tokens.refresh_token.as_ref().map(|t| self.sealer.seal_secret(t)),
-            scopes: tokens.scopes.unwrap_or_else(|| effective.app.scopes.clone()),
+            refresh_token_sealed: tokens
+                .refresh_token
+                .as_ref()
+                .map(|t| self.sealer.seal_secret(t)),
+            scopes: tokens
+                .scopes
+                .unwrap_or_else(|| effective.app.scopes.clone()),
             status: status::ACTIVE.to_owned(),
             last_error: None,
             api_usage: None,
@@ -200,21 +235,37 @@ impl Connections {
 
     /// The person's stored connection, if any.
     pub async fn get(&self, user_id: i64) -> Result<Option<ConnectionRow>, ConnectionError> {
-        Ok(self.store.call(move |c| store::connections::get(c, user_id)).await?)
+        Ok(self
+            .store
+            .call(move |c| store::connections::get(c, user_id))
+            .await?)
     }
 
     /// The person's usable session. Marks the connection for reconnect when their app changed.
     pub async fn session(&self, user_id: i64) -> Result<LiveSession, ConnectionError> {
-        let row = self.get(user_id).await?.ok_or(ConnectionError::NotConnected)?;
+        let row = self
+            .get(user_id)
+            .await?
+            .ok_or(ConnectionError::NotConnected)?;
         self.check_app_unchanged(&row).await?;
         if row.status != status::ACTIVE {
-            return Err(ConnectionError::NeedsReconnect(row.last_error.unwrap_or_else(|| "the connection is not active".into())));
+            return Err(ConnectionError::NeedsReconnect(
+                row.last_error
+                    .unwrap_or_else(|| "the connection is not active".into()),
+            ));
         }
-        Ok(LiveSession { session: self.session_of(&row)?, generation: row.token_generation, key: connection_key(&row) })
+        Ok(LiveSession {
+            session: self.session_of(&row)?,
+            generation: row.token_generation,
+            key: connection_key(&row),
+        })
     }
 
     fn session_of(&self, row: &ConnectionRow) -> Result<Session, SecretsError> {
-        Ok(Session { instance_url: row.instance_url.clone(), access_token: self.sealer.open(&row.access_token_sealed)? })
+        Ok(Session {
+            instance_url: row.instance_url.clone(),
+            access_token: self.sealer.open(&row.access_token_sealed)?,
+        })
     }
 
     /// Marks the connection `needs_reconnect` when the person's effective app is no longer the one used.
@@ -223,15 +274,22 @@ impl Connections {
             return Ok(());
         }
         let reason = match self.effective_app(row.user_id).await {
-            Ok(e) if Some(e.row.id) == row.app_id && e.row.client_id == row.client_id => return Ok(()),
-            Ok(e) => format!("your Salesforce app changed (now: {} app, client id {}); connect again", e.label, e.row.client_id),
+            Ok(e) if Some(e.row.id) == row.app_id && e.row.client_id == row.client_id => {
+                return Ok(());
+            }
+            Ok(e) => format!(
+                "your Salesforce app changed (now: {} app, client id {}); connect again",
+                e.label, e.row.client_id
+            ),
             Err(ConnectionError::NotEnabled) => return Err(ConnectionError::NotEnabled),
             Err(e) => return Err(e),
         };
         let user_id = row.user_id;
         let text = reason.clone();
         self.store
-            .call(move |c| store::connections::set_status(c, user_id, status::NEEDS_RECONNECT, Some(&text)))
+            .call(move |c| {
+                store::connections::set_status(c, user_id, status::NEEDS_RECONNECT, Some(&text))
+            })
             .await?;
         Err(ConnectionError::NeedsReconnect(reason))
     }
@@ -243,15 +301,29 @@ impl Connections {
 
     /// Refreshes the access token after Salesforce rejected the one read at `stale_generation`.
     /// Single-flight per person: concurrent callers wait, then reuse the new token.
-    pub async fn refresh(&self, user_id: i64, stale_generation: i64) -> Result<LiveSession, ConnectionError> {
+    pub async fn refresh(
+        &self,
+        user_id: i64,
+        stale_generation: i64,
+    ) -> Result<LiveSession, ConnectionError> {
         let lock = self.lock_for(user_id);
         let _guard = lock.lock().await;
-        let row = self.get(user_id).await?.ok_or(ConnectionError::NotConnected)?;
+        let row = self
+            .get(user_id)
+            .await?
+            .ok_or(ConnectionError::NotConnected)?;
         if row.status != status::ACTIVE {
-            return Err(ConnectionError::NeedsReconnect(row.last_error.unwrap_or_else(|| "the connection is not active".into())));
+            return Err(ConnectionError::NeedsReconnect(
+                row.last_error
+                    .unwrap_or_else(|| "the connection is not active".into()),
+            ));
         }
         if row.token_generation != stale_generation {
-            return Ok(LiveSession { session: self.session_of(&row)?, generation: row.token_generation, key: connection_key(&row) });
+            return Ok(LiveSession {
+                session: self.session_of(&row)?,
+                generation: row.token_generation,
+                key: connection_key(&row),
+            });
         }
         let Some(sealed_refresh) = row.refresh_token_sealed.as_deref() else {
             let reason = "the session expired and no refresh token was granted; reconnect Salesforce to enable offline refresh";
@@ -260,12 +332,18 @@ impl Connections {
         };
         let refresh_token = self.sealer.open(sealed_refresh)?;
         let app_id = row.app_id.ok_or(ConnectionError::AppChangedDuringConnect)?;
-        let app_row = self.store.call(move |c| store::apps::by_id(c, app_id)).await?;
-        let effective = self.unseal_app(app_row.ok_or(ConnectionError::AppChangedDuringConnect)?)?;
+        let app_row = self
+            .store
+            .call(move |c| store::apps::by_id(c, app_id))
+            .await?;
+        let effective =
+            self.unseal_app(app_row.ok_or(ConnectionError::AppChangedDuringConnect)?)?;
         match oauth::refresh(&self.http, &effective.app, &refresh_token).await {
             Ok(tokens) => self.save_refreshed(&row, tokens).await,
             Err(OAuthError::ReconnectRequired { description }) => {
-                let reason = format!("Salesforce no longer accepts the refresh token ({description}); connect again");
+                let reason = format!(
+                    "Salesforce no longer accepts the refresh token ({description}); connect again"
+                );
                 self.mark_needs_reconnect(user_id, &reason).await?;
                 Err(ConnectionError::NeedsReconnect(reason))
             }
@@ -274,31 +352,59 @@ impl Connections {
     }
 
     /// Saves rotated tokens before anyone uses the new access token.
-    async fn save_refreshed(&self, row: &ConnectionRow, tokens: oauth::TokenSet) -> Result<LiveSession, ConnectionError> {
+    async fn save_refreshed(
+        &self,
+        row: &ConnectionRow,
+        tokens: oauth::TokenSet,
+    ) -> Result<LiveSession, ConnectionError> {
         let access = self.sealer.seal_secret(&tokens.access_token);
-        let refresh = tokens.refresh_token.as_ref().map(|t| self.sealer.seal_secret(t));
+        let refresh = tokens
+            .refresh_token
+            .as_ref()
+            .map(|t| self.sealer.seal_secret(t));
         let (user_id, generation) = (row.user_id, row.token_generation);
         let changed = self
             .store
-            .call(move |c| store::connections::update_tokens(c, user_id, generation, &access, refresh.as_deref()))
+            .call(move |c| {
+                store::connections::update_tokens(
+                    c,
+                    user_id,
+                    generation,
+                    &access,
+                    refresh.as_deref(),
+                )
+            })
             .await?;
         if changed == 0 {
             // Another process refreshed first; use what it stored.
             return self.session(user_id).await;
         }
         Ok(LiveSession {
-            session: Session { instance_url: row.instance_url.clone(), access_token: tokens.access_token },
+            session: Session {
+                instance_url: row.instance_url.clone(),
+                access_token: tokens.access_token,
+            },
             generation: generation + 1,
             key: connection_key(row),
         })
     }
 
-    async fn mark_needs_reconnect(&self, user_id: i64, reason: &str) -> Result<(), ConnectionError> {
+    async fn mark_needs_reconnect(
+        &self,
+        user_id: i64,
+        reason: &str,
+    ) -> Result<(), ConnectionError> {
         let reason = reason.to_owned();
         self.store
             .call(move |c| {
                 store::connections::set_status(c, user_id, status::NEEDS_RECONNECT, Some(&reason))?;
-                store::audit::append(c, "system", "connection.needs_reconnect", Some(&format!("user:{user_id}")), Some(&reason))
+                store::audit::append(
+                    c,
+                    "system",
+                    "connection.needs_reconnect",
+                    Some(&format!("user:{user_id}")),
+                    Some(&reason),
+                )
             })
             .await?;
         Ok(())
@@ -308,13 +414,23 @@ impl Connections {
     /// Returns false when there was no connection. A failed revoke is reported but the local
     /// connection is deleted anyway.
     pub async fn disconnect(&self, user_id: i64) -> Result<Option<String>, ConnectionError> {
-        let Some(row) = self.get(user_id).await? else { return Ok(None) };
-        let sealed = row.refresh_token_sealed.as_deref().unwrap_or(&row.access_token_sealed);
+        let Some(row) = self.get(user_id).await? else {
+            return Ok(None);
+        };
+        let sealed = row
+            .refresh_token_sealed
+            .as_deref()
+            .unwrap_or(&row.access_token_sealed);
         let token: SecretString = self.sealer.open(sealed)?;
-        let revoke_note = match AuthBaseUrl::parse(&row.auth_base_url, self.settings.allow_insecure_loopback) {
+        let revoke_note = match AuthBaseUrl::parse(
+            &row.auth_base_url,
+            self.settings.allow_insecure_loopback,
+        ) {
             Ok(base) => match oauth::revoke(&self.http, &base, &token).await {
                 Ok(()) => None,
-                Err(e) => Some(format!("Salesforce did not confirm the revocation ({e}); the local connection was removed anyway")),
+                Err(e) => Some(format!(
+                    "Salesforce did not confirm the revocation ({e}); the local connection was removed anyway"
+                )),
             },
             Err(e) => Some(e.to_string()),
         };
@@ -322,7 +438,13 @@ impl Connections {
         self.store
             .call(move |c| {
                 store::connections::delete(c, user_id)?;
-                store::audit::append(c, &format!("user:{user_id}"), "connection.disconnect", Some(&username), None)
+                store::audit::append(
+                    c,
+                    &format!("user:{user_id}"),
+                    "connection.disconnect",
+                    Some(&username),
+                    None,
+                )
             })
             .await?;
         Ok(Some(revoke_note.unwrap_or_default()))
@@ -330,6 +452,8 @@ impl Connections {
 
     /// Records the API usage last reported by Salesforce.
     pub async fn record_usage(&self, user_id: i64, usage_json: String) -> Result<(), StoreError> {
-        self.store.call(move |c| store::connections::set_api_usage(c, user_id, &usage_json).map(|_| ())).await
+        self.store
+            .call(move |c| store::connections::set_api_usage(c, user_id, &usage_json).map(|_| ()))
+            .await
     }
 }

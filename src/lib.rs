@@ -3,15 +3,15 @@
 //!
 //! Layers call downward only: `mcp`/`http` -> `changes`/`connections` -> `salesforce`/`oauth` -> `store`.
 
-pub mod salesforce;
-pub mod simulated_org;
-pub mod secrets;
-pub mod store;
-pub mod oauth;
+pub mod app;
+pub mod cli;
 pub mod config;
 pub mod connections;
-pub mod reads;
-pub mod mcp;
-pub mod app;
 pub mod http;
-pub mod cli;
+pub mod mcp;
+pub mod oauth;
+pub mod reads;
+pub mod salesforce;
+pub mod secrets;
+pub mod simulated_org;
+pub mod store;

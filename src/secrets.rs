@@ -60,7 +60,9 @@ impl std::fmt::Debug for Sealer {
 impl Sealer {
     /// A sealer from 32 raw key bytes.
     pub fn from_key(key: &[u8; 32]) -> Self {
-        Self { cipher: XChaCha20Poly1305::new(key.into()) }
+        Self {
+            cipher: XChaCha20Poly1305::new(key.into()),
+        }
     }
 
     /// Loads the key from the environment value if given, else from (or into) `key_path`.
@@ -114,9 +116,14 @@ fn decode_key(text: &str) -> Option<[u8; 32]> {
 }
 
 fn read_or_create_key_file(path: &Path) -> Result<[u8; 32], SecretsError> {
-    let io = |source| SecretsError::KeyFile { path: path.to_path_buf(), source };
+    let io = |source| SecretsError::KeyFile {
+        path: path.to_path_buf(),
+        source,
+    };
     match std::fs::read_to_string(path) {
-        Ok(text) => decode_key(text.trim()).ok_or_else(|| SecretsError::BadKeyFile(path.to_path_buf())),
+        Ok(text) => {
+            decode_key(text.trim()).ok_or_else(|| SecretsError::BadKeyFile(path.to_path_buf()))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut key = [0u8; 32];
             rand::rng().fill_bytes(&mut key);
@@ -154,7 +161,10 @@ mod tests {
         let a = Sealer::from_key(&[7; 32]);
         let b = Sealer::from_key(&[8; 32]);
         let sealed = a.seal("00D!refresh");
-        assert_eq!(a.open(&sealed).map(|s| s.expose_secret().to_owned()).ok(), Some("00D!refresh".into()));
+        assert_eq!(
+            a.open(&sealed).map(|s| s.expose_secret().to_owned()).ok(),
+            Some("00D!refresh".into())
+        );
         assert!(b.open(&sealed).is_err());
         assert!(!String::from_utf8_lossy(&sealed).contains("refresh"));
     }

@@ -75,15 +75,25 @@ pub struct AppArgs {
 pub fn run(app: &App, cmd: &AdminCommand) -> Result<ExitCode, String> {
     match cmd {
         AdminCommand::Org(OrgCommand::Show { json }) => {
-            let row = app.store.call_sync(|c| store::apps::org_app(c)).map_err(|e| e.to_string())?;
+            let row = app
+                .store
+                .call_sync(|c| store::apps::org_app(c))
+                .map_err(|e| e.to_string())?;
             match row {
                 Some(r) => emit(*json, &app_json(&r), &app_text(&r)),
-                None => emit(*json, &json!({"configured": false}), "The organization's Salesforce app is not configured: run `salesforce-mcp admin org set --client-id ID --auth-base-url URL`."),
+                None => emit(
+                    *json,
+                    &json!({"configured": false}),
+                    "The organization's Salesforce app is not configured: run `salesforce-mcp admin org set --client-id ID --auth-base-url URL`.",
+                ),
             }
             Ok(ExitCode::SUCCESS)
         }
         AdminCommand::Org(OrgCommand::Set(args)) => {
-            let current = app.store.call_sync(|c| store::apps::org_app(c)).map_err(|e| e.to_string())?;
+            let current = app
+                .store
+                .call_sync(|c| store::apps::org_app(c))
+                .map_err(|e| e.to_string())?;
             let fields = merge(app, current.as_ref(), args)?;
             let row = app
                 .store
@@ -94,7 +104,11 @@ pub fn run(app: &App, cmd: &AdminCommand) -> Result<ExitCode, String> {
                     Ok(row)
                 })
                 .map_err(|e| e.to_string())?;
-            emit(args.json, &app_json(&row), &format!("Saved.\n{}", app_text(&row)));
+            emit(
+                args.json,
+                &app_json(&row),
+                &format!("Saved.\n{}", app_text(&row)),
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -102,8 +116,14 @@ pub fn run(app: &App, cmd: &AdminCommand) -> Result<ExitCode, String> {
 
 fn read_secret_from_stdin() -> Result<SecretString, String> {
     let mut text = String::new();
-    std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read the secret from standard input: {e}"))?;
-    let text = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text).to_owned();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read the secret from standard input: {e}"))?;
+    let text = text
+        .strip_suffix('\n')
+        .map(|t| t.strip_suffix('\r').unwrap_or(t))
+        .unwrap_or(&text)
+        .to_owned();
     if text.is_empty() {
         return Err("standard input was empty: pipe the consumer secret in, e.g. `printf %s \"$SECRET\" | salesforce-mcp admin org set --client-secret-stdin`".into());
     }
@@ -118,8 +138,13 @@ pub fn merge(app: &App, current: Option<&AppRow>, args: &AppArgs) -> Result<AppF
         (None, Some(c)) => c.client_id.clone(),
         (None, None) => return Err("--client-id is required the first time (the consumer key of your Salesforce External Client App)".into()),
     };
-    let base_text = args.auth_base_url.clone().or(current.map(|c| c.auth_base_url.clone())).unwrap_or_else(|| DEFAULT_AUTH_BASE.to_owned());
-    let auth_base = AuthBaseUrl::parse(&base_text, app.settings.allow_insecure_loopback).map_err(|e| e.to_string())?;
+    let base_text = args
+        .auth_base_url
+        .clone()
+        .or(current.map(|c| c.auth_base_url.clone()))
+        .unwrap_or_else(|| DEFAULT_AUTH_BASE.to_owned());
+    let auth_base = AuthBaseUrl::parse(&base_text, app.settings.allow_insecure_loopback)
+        .map_err(|e| e.to_string())?;
     let client_secret_sealed = if args.client_secret_stdin {
         Some(app.sealer.seal_secret(&read_secret_from_stdin()?))
     } else if args.no_client_secret {
@@ -127,25 +152,47 @@ pub fn merge(app: &App, current: Option<&AppRow>, args: &AppArgs) -> Result<AppF
     } else {
         current.and_then(|c| c.client_secret_sealed.clone())
     };
-    let scopes = args.scopes.clone().or(current.map(|c| c.scopes.clone())).unwrap_or_else(|| DEFAULT_SCOPES.to_owned());
+    let scopes = args
+        .scopes
+        .clone()
+        .or(current.map(|c| c.scopes.clone()))
+        .unwrap_or_else(|| DEFAULT_SCOPES.to_owned());
     let scopes = scopes.split_whitespace().collect::<Vec<_>>().join(" ");
     if scopes.is_empty() {
-        return Err("--scopes must not be empty (the default is \"api refresh_token offline_access\")".into());
+        return Err(
+            "--scopes must not be empty (the default is \"api refresh_token offline_access\")"
+                .into(),
+        );
     }
     let prompt = match &args.prompt {
         Some(p) if p.trim().is_empty() => None,
         Some(p) => {
             for part in p.split_whitespace() {
                 if !["login", "consent", "select_account"].contains(&part) {
-                    return Err(format!("--prompt '{p}' is not valid: use login, consent or select_account"));
+                    return Err(format!(
+                        "--prompt '{p}' is not valid: use login, consent or select_account"
+                    ));
                 }
             }
             Some(p.trim().to_owned())
         }
         None => current.and_then(|c| c.prompt.clone()),
     };
-    let enabled = if args.disable { false } else if args.enable { true } else { current.is_none_or(|c| c.enabled) };
-    Ok(AppFields { client_id, client_secret_sealed, auth_base_url: auth_base.as_str().to_owned(), scopes, prompt, enabled })
+    let enabled = if args.disable {
+        false
+    } else if args.enable {
+        true
+    } else {
+        current.is_none_or(|c| c.enabled)
+    };
+    Ok(AppFields {
+        client_id,
+        client_secret_sealed,
+        auth_base_url: auth_base.as_str().to_owned(),
+        scopes,
+        prompt,
+        enabled,
+    })
 }
 
 /// An app as JSON (the secret only as a flag).
@@ -169,7 +216,11 @@ pub fn app_text(r: &AppRow) -> String {
         "Client id:      {}\nClient secret:  {}\nAuth base URL:  {}\nScopes:         {}\nPrompt:         {}\nEnabled:        {}\n\
          Callback URL to register in Salesforce (terminal connect): http://localhost:8787/api/integrations/callback/salesforce",
         r.client_id,
-        if r.client_secret_sealed.is_some() { "set (hidden)" } else { "none (PKCE-only public client)" },
+        if r.client_secret_sealed.is_some() {
+            "set (hidden)"
+        } else {
+            "none (PKCE-only public client)"
+        },
         r.auth_base_url,
         r.scopes,
         r.prompt.as_deref().unwrap_or("-"),

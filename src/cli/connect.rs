@@ -50,20 +50,35 @@ pub fn redirect_uri(port: u16) -> String {
 
 /// Connects: prints (and opens) the authorize URL, waits for the callback, prints who connected.
 pub async fn connect(app: &App, args: &ConnectArgs) -> Result<ExitCode, String> {
-    let user = app.local_user(args.user.as_deref()).map_err(|e| e.to_string())?;
+    let user = app
+        .local_user(args.user.as_deref())
+        .map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.callback_port))
         .await
         .map_err(|e| format!("cannot listen on localhost:{} for the callback ({e}); pick another port with --callback-port and register that callback URL in Salesforce", args.callback_port))?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-    let url = app.connections.begin(user.id, &redirect_uri(port)).await.map_err(|e| e.to_string())?;
-    println!("Open this URL to connect Salesforce for {}:\n{url}", user.email);
+    let url = app
+        .connections
+        .begin(user.id, &redirect_uri(port))
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "Open this URL to connect Salesforce for {}:\n{url}",
+        user.email
+    );
     if !args.no_browser && webbrowser::open(&url).is_err() {
         eprintln!("(could not open a browser; open the URL above yourself)");
     }
-    eprintln!("Waiting for Salesforce to call back on {} ...", redirect_uri(port));
-    let outcome = tokio::time::timeout(std::time::Duration::from_secs(600), callback::serve_once(app.connections.clone(), listener))
-        .await
-        .map_err(|_| "no callback within 10 minutes; run `salesforce-mcp connect` again".to_owned())?;
+    eprintln!(
+        "Waiting for Salesforce to call back on {} ...",
+        redirect_uri(port)
+    );
+    let outcome = tokio::time::timeout(
+        std::time::Duration::from_secs(600),
+        callback::serve_once(app.connections.clone(), listener),
+    )
+    .await
+    .map_err(|_| "no callback within 10 minutes; run `salesforce-mcp connect` again".to_owned())?;
     let row = outcome?;
     println!("Connected as {} (org {})", row.username, row.org_id);
     Ok(ExitCode::SUCCESS)
@@ -71,10 +86,23 @@ pub async fn connect(app: &App, args: &ConnectArgs) -> Result<ExitCode, String> 
 
 /// Disconnects: revokes at Salesforce and deletes the connection.
 pub async fn disconnect(app: &App, args: &UserArg) -> Result<ExitCode, String> {
-    let user = app.local_user(args.user.as_deref()).map_err(|e| e.to_string())?;
-    match app.connections.disconnect(user.id).await.map_err(|e| e.to_string())? {
-        None => println!("{} has no Salesforce connection; nothing to do.", user.email),
-        Some(note) if note.is_empty() => println!("Disconnected {}: the Salesforce grant was revoked.", user.email),
+    let user = app
+        .local_user(args.user.as_deref())
+        .map_err(|e| e.to_string())?;
+    match app
+        .connections
+        .disconnect(user.id)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        None => println!(
+            "{} has no Salesforce connection; nothing to do.",
+            user.email
+        ),
+        Some(note) if note.is_empty() => println!(
+            "Disconnected {}: the Salesforce grant was revoked.",
+            user.email
+        ),
         Some(note) => println!("Disconnected {}. {note}", user.email),
     }
     Ok(ExitCode::SUCCESS)
@@ -82,25 +110,50 @@ pub async fn disconnect(app: &App, args: &UserArg) -> Result<ExitCode, String> {
 
 /// Shows the effective app and the connection.
 pub async fn status(app: &App, args: &StatusArgs) -> Result<ExitCode, String> {
-    let user = app.local_user(args.user.as_deref()).map_err(|e| e.to_string())?;
-    let status = crate::mcp::connection_status(&app.reads, user.id, "Run `salesforce-mcp connect` to connect.")
-        .await
+    let user = app
+        .local_user(args.user.as_deref())
         .map_err(|e| e.to_string())?;
+    let status = crate::mcp::connection_status(
+        &app.reads,
+        user.id,
+        "Run `salesforce-mcp connect` to connect.",
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     let value = serde_json::to_value(&status).map_err(|e| e.to_string())?;
     let text = format!(
         "Person: {}\nApp: {}\nStatus: {}\nUsername: {}\nOrg: {}\nInstance: {}\nLogin host: {}\nScopes: {}\nOffline refresh: {}\nAPI usage: {}{}",
         user.email,
-        status.app.as_deref().unwrap_or("none (Salesforce is not enabled)"),
+        status
+            .app
+            .as_deref()
+            .unwrap_or("none (Salesforce is not enabled)"),
         status.status,
         status.username.as_deref().unwrap_or("-"),
         status.org_id.as_deref().unwrap_or("-"),
         status.instance_url.as_deref().unwrap_or("-"),
         status.auth_base_url.as_deref().unwrap_or("-"),
-        if status.scopes.is_empty() { "-".to_owned() } else { status.scopes.join(" ") },
+        if status.scopes.is_empty() {
+            "-".to_owned()
+        } else {
+            status.scopes.join(" ")
+        },
         if status.offline_refresh { "yes" } else { "no" },
-        status.api_usage.as_ref().map(|u| format!("{}/{}", u["used"], u["limit"])).unwrap_or_else(|| "-".into()),
-        status.next_step.as_ref().map(|n| format!("\nNext step: {n}")).unwrap_or_default(),
+        status
+            .api_usage
+            .as_ref()
+            .map(|u| format!("{}/{}", u["used"], u["limit"]))
+            .unwrap_or_else(|| "-".into()),
+        status
+            .next_step
+            .as_ref()
+            .map(|n| format!("\nNext step: {n}"))
+            .unwrap_or_default(),
     );
-    emit(args.json, &json!({"user": user.email, "connection": value}), &text);
+    emit(
+        args.json,
+        &json!({"user": user.email, "connection": value}),
+        &text,
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -73,7 +73,10 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
@@ -89,9 +92,18 @@ fn fail(message: &str) -> ExitCode {
 }
 
 fn init_logging(verbose: u8) {
-    let default = match verbose { 0 => "warn", 1 => "info,salesforce_mcp=debug", _ => "debug" };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SALESFORCE_MCP_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(false).try_init();
+    let default = match verbose {
+        0 => "warn",
+        1 => "info,salesforce_mcp=debug",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SALESFORCE_MCP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
 }
 
 /// Settings from flags, environment, the optional file and defaults.
@@ -100,7 +112,11 @@ pub fn settings(cli: &Cli, serve: Option<&ServeOptions>) -> Result<Settings, Str
         Some(path) => FileConfig::load(path).map_err(|e| e.to_string())?,
         None => FileConfig::default(),
     };
-    let db = cli.db.clone().or(file.db.clone()).unwrap_or_else(config::default_db_path);
+    let db = cli
+        .db
+        .clone()
+        .or(file.db.clone())
+        .unwrap_or_else(config::default_db_path);
     let mut s = Settings::for_db(db);
     if let Some(v) = &file.api_version {
         s.api_version = config::parse_api_version(v).map_err(|e| e.to_string())?;
@@ -108,12 +124,19 @@ pub fn settings(cli: &Cli, serve: Option<&ServeOptions>) -> Result<Settings, Str
     if let Some(t) = &file.describe_ttl {
         s.describe_ttl = config::parse_duration(t).map_err(|e| e.to_string())?;
     }
-    let ttl = serve.and_then(|o| o.change_ttl.clone()).or(file.change_ttl.clone());
+    let ttl = serve
+        .and_then(|o| o.change_ttl.clone())
+        .or(file.change_ttl.clone());
     if let Some(t) = ttl {
         s.change_ttl = config::parse_duration(&t).map_err(|e| format!("--change-ttl: {e}"))?;
     }
-    s.approval = serve.and_then(|o| o.approval).or(file.approval).unwrap_or_default();
-    s.public_url = serve.and_then(|o| o.public_url.clone()).or(file.public_url.clone());
+    s.approval = serve
+        .and_then(|o| o.approval)
+        .or(file.approval)
+        .unwrap_or_default();
+    s.public_url = serve
+        .and_then(|o| o.public_url.clone())
+        .or(file.public_url.clone());
     Ok(s)
 }
 
@@ -138,7 +161,10 @@ fn open(cli: &Cli) -> Result<App, String> {
 /// Prints JSON or text.
 pub(crate) fn emit(json: bool, value: &serde_json::Value, text: &str) {
     if json {
-        println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).unwrap_or_default()
+        );
     } else {
         println!("{text}");
     }

@@ -19,13 +19,25 @@ pub async fn serve(app: App, opts: &ServeOptions) -> Result<ExitCode, String> {
     if opts.http.is_some() {
         return Err("`serve --http` needs per-person API tokens, which arrive with team support; use stdio (`salesforce-mcp serve`) or `salesforce-mcp demo --http` for now".into());
     }
-    let user = app.local_user(opts.user.as_deref()).map_err(|e| e.to_string())?;
-    serve_stdio(SalesforceMcp::new(app.reads.clone(), Mode::Stdio { user_id: user.id })).await
+    let user = app
+        .local_user(opts.user.as_deref())
+        .map_err(|e| e.to_string())?;
+    serve_stdio(SalesforceMcp::new(
+        app.reads.clone(),
+        Mode::Stdio { user_id: user.id },
+    ))
+    .await
 }
 
 async fn serve_stdio(server: SalesforceMcp) -> Result<ExitCode, String> {
-    let running = server.serve(rmcp::transport::stdio()).await.map_err(|e| format!("MCP over stdio failed to start: {e}"))?;
-    running.waiting().await.map_err(|e| format!("MCP over stdio stopped: {e}"))?;
+    let running = server
+        .serve(rmcp::transport::stdio())
+        .await
+        .map_err(|e| format!("MCP over stdio failed to start: {e}"))?;
+    running
+        .waiting()
+        .await
+        .map_err(|e| format!("MCP over stdio stopped: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -37,12 +49,20 @@ pub async fn demo(cli: &Cli, opts: &ServeOptions) -> Result<ExitCode, String> {
         s.db_path = dir.join("demo.db");
     }
     s.allow_insecure_loopback = true;
-    let org = SimulatedOrg::start(SimOrgConfig::default()).await.map_err(|e| format!("cannot start the simulated org: {e}"))?;
+    let org = SimulatedOrg::start(SimOrgConfig::default())
+        .await
+        .map_err(|e| format!("cannot start the simulated org: {e}"))?;
     let app = App::build(s).map_err(|e| e.to_string())?;
-    let user = app.local_user(opts.user.as_deref()).map_err(|e| e.to_string())?;
+    let user = app
+        .local_user(opts.user.as_deref())
+        .map_err(|e| e.to_string())?;
     configure_org_app(&app, &org)?;
     let username = connect_through_oauth(&app, user.id).await?;
-    eprintln!("salesforce-mcp demo: simulated Salesforce org at {} (control: {}/_sim/requests); connected as {username}", org.base_url(), org.base_url());
+    eprintln!(
+        "salesforce-mcp demo: simulated Salesforce org at {} (control: {}/_sim/requests); connected as {username}",
+        org.base_url(),
+        org.base_url()
+    );
     let server = SalesforceMcp::new(app.reads.clone(), Mode::Stdio { user_id: user.id });
     let outcome = match &opts.http {
         Some(addr) => serve_demo_http(server, addr).await,
@@ -67,8 +87,13 @@ fn tempdir_for_demo(cli: &Cli) -> Result<Option<TempDir>, String> {
     if cli.db.is_some() {
         return Ok(None);
     }
-    let path = std::env::temp_dir().join(format!("salesforce-mcp-demo-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&path).map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let path = std::env::temp_dir().join(format!(
+        "salesforce-mcp-demo-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&path)
+        .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     Ok(Some(TempDir(path)))
 }
 
@@ -105,30 +130,63 @@ fn configure_org_app(app: &App, org: &SimulatedOrg) -> Result<(), String> {
 
 /// Plays the browser: opens the authorize URL, follows Salesforce's redirect to our callback.
 async fn connect_through_oauth(app: &App, user_id: i64) -> Result<String, String> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-    let url = app.connections.begin(user_id, &super::connect::redirect_uri(port)).await.map_err(|e| e.to_string())?;
-    let callback = tokio::spawn(crate::http::callback::serve_once(app.connections.clone(), listener));
-    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string())?;
-    let response = browser.get(&url).send().await.map_err(|e| format!("simulated org authorize failed: {e}"))?;
+    let url = app
+        .connections
+        .begin(user_id, &super::connect::redirect_uri(port))
+        .await
+        .map_err(|e| e.to_string())?;
+    let callback = tokio::spawn(crate::http::callback::serve_once(
+        app.connections.clone(),
+        listener,
+    ));
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let response = browser
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| format!("simulated org authorize failed: {e}"))?;
     let location = response
         .headers()
         .get(reqwest::header::LOCATION)
         .and_then(|l| l.to_str().ok())
-        .ok_or_else(|| format!("the simulated org did not redirect (HTTP {})", response.status()))?
+        .ok_or_else(|| {
+            format!(
+                "the simulated org did not redirect (HTTP {})",
+                response.status()
+            )
+        })?
         .replace("http://localhost:", "http://127.0.0.1:");
-    browser.get(&location).send().await.map_err(|e| format!("callback failed: {e}"))?;
+    browser
+        .get(&location)
+        .send()
+        .await
+        .map_err(|e| format!("callback failed: {e}"))?;
     let row = callback.await.map_err(|e| e.to_string())??;
     Ok(row.username)
 }
 
 async fn serve_demo_http(server: SalesforceMcp, addr: &str) -> Result<ExitCode, String> {
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     let config = StreamableHttpServerConfig::default().with_legacy_session_mode(true);
-    let service = StreamableHttpService::new(move || Ok(server.clone()), Arc::new(LocalSessionManager::default()), config);
+    let service = StreamableHttpService::new(
+        move || Ok(server.clone()),
+        Arc::new(LocalSessionManager::default()),
+        config,
+    );
     let router = axum::Router::new().nest_service("/mcp", service);
     eprintln!("MCP over HTTP at http://{local}/mcp (demo: no sign-in, loopback only)");
-    axum::serve(listener, router).await.map_err(|e| e.to_string())?;
+    axum::serve(listener, router)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -15,20 +15,38 @@ use crate::store::connections::ConnectionRow;
 pub type CallbackOutcome = Result<ConnectionRow, String>;
 
 /// Handles one callback's query parameters.
-pub async fn finish(connections: &Connections, params: &HashMap<String, String>) -> CallbackOutcome {
+pub async fn finish(
+    connections: &Connections,
+    params: &HashMap<String, String>,
+) -> CallbackOutcome {
     if let Some(error) = params.get("error") {
-        return Err(explain_callback_error(error, params.get("error_description").map(String::as_str).unwrap_or_default()));
+        return Err(explain_callback_error(
+            error,
+            params
+                .get("error_description")
+                .map(String::as_str)
+                .unwrap_or_default(),
+        ));
     }
     let (Some(code), Some(state)) = (params.get("code"), params.get("state")) else {
         return Err("The callback had no authorization code: start connecting again.".to_owned());
     };
-    connections.complete(state, code).await.map_err(|e| e.to_string())
+    connections
+        .complete(state, code)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// A small HTML page for the result.
 pub fn page(outcome: &CallbackOutcome) -> String {
     let (title, text) = match outcome {
-        Ok(c) => ("Connected", format!("Connected as {} (org {}). You can close this window.", c.username, c.org_id)),
+        Ok(c) => (
+            "Connected",
+            format!(
+                "Connected as {} (org {}). You can close this window.",
+                c.username, c.org_id
+            ),
+        ),
         Err(e) => ("Not connected", e.clone()),
     };
     format!(
@@ -40,7 +58,11 @@ pub fn page(outcome: &CallbackOutcome) -> String {
 
 /// Escapes text for HTML.
 pub fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 #[derive(Clone)]
@@ -49,7 +71,10 @@ struct LocalState {
     done: mpsc::Sender<CallbackOutcome>,
 }
 
-async fn local_callback(State(state): State<LocalState>, Query(params): Query<HashMap<String, String>>) -> Html<String> {
+async fn local_callback(
+    State(state): State<LocalState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Html<String> {
     let outcome = finish(&state.connections, &params).await;
     let html = page(&outcome);
     let _ = state.done.send(outcome).await;
@@ -57,11 +82,17 @@ async fn local_callback(State(state): State<LocalState>, Query(params): Query<Ha
 }
 
 /// Serves the callback on `listener` until one authorization finishes (terminal `connect`, demo).
-pub async fn serve_once(connections: Connections, listener: tokio::net::TcpListener) -> CallbackOutcome {
+pub async fn serve_once(
+    connections: Connections,
+    listener: tokio::net::TcpListener,
+) -> CallbackOutcome {
     let (tx, mut rx) = mpsc::channel(1);
     let router = axum::Router::new()
         .route(CALLBACK_PATH, axum::routing::get(local_callback))
-        .with_state(LocalState { connections, done: tx });
+        .with_state(LocalState {
+            connections,
+            done: tx,
+        });
     let server = axum::serve(listener, router);
     tokio::select! {
         outcome = rx.recv() => outcome.unwrap_or_else(|| Err("the callback server stopped".to_owned())),

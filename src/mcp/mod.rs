@@ -11,15 +11,18 @@ use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::schema_for_output;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CallToolResult, ContentBlock, GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    CallToolResult, ContentBlock, GetPromptRequestParams, GetPromptResponse, Implementation,
+    ListPromptsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
 use serde::Serialize;
 
 use crate::connections::ConnectionError;
-use crate::reads::{DescribeArgs, GetRecordArgs, ListObjectsArgs, ObjectInfo, ObjectList, QueryArgs, QueryPage, ReadError, Reads, RecordOut, SearchArgs, SearchOut};
+use crate::reads::{
+    DescribeArgs, GetRecordArgs, ListObjectsArgs, ObjectInfo, ObjectList, QueryArgs, QueryPage,
+    ReadError, Reads, RecordOut, SearchArgs, SearchOut,
+};
 pub use status::{ConnectionStatus, StatusArgs, connection_status};
 
 /// The person a request acts for (put into HTTP request extensions by the auth layer).
@@ -54,12 +57,15 @@ pub struct SalesforceMcp {
 
 impl std::fmt::Debug for SalesforceMcp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SalesforceMcp").field("mode", &self.mode).finish_non_exhaustive()
+        f.debug_struct("SalesforceMcp")
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
     }
 }
 
 fn result<T: Serialize>(value: &T, text: String) -> Result<CallToolResult, ErrorData> {
-    let structured = serde_json::to_value(value).map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+    let structured =
+        serde_json::to_value(value).map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
     let mut r = CallToolResult::structured(structured);
     r.content = vec![ContentBlock::text(text)];
     Ok(r)
@@ -91,8 +97,13 @@ impl SalesforceMcp {
     /// Turns an error into a tool result with `isError` that says what to do next.
     fn error_result(&self, e: ReadError) -> CallToolResult {
         let text = match &e {
-            ReadError::Connection(ConnectionError::NotConnected) => format!("Salesforce is not connected. {}", self.connect_hint()),
-            ReadError::Connection(ConnectionError::NeedsReconnect(why)) => format!("Your Salesforce connection must be renewed: {why}. {}", self.connect_hint()),
+            ReadError::Connection(ConnectionError::NotConnected) => {
+                format!("Salesforce is not connected. {}", self.connect_hint())
+            }
+            ReadError::Connection(ConnectionError::NeedsReconnect(why)) => format!(
+                "Your Salesforce connection must be renewed: {why}. {}",
+                self.connect_hint()
+            ),
             ReadError::Salesforce(sf) => render::salesforce_error(sf),
             other => other.to_string(),
         };
@@ -100,7 +111,11 @@ impl SalesforceMcp {
         CallToolResult::error(vec![ContentBlock::text(text)])
     }
 
-    fn finish<T: Serialize>(&self, outcome: Result<T, ReadError>, text: impl Fn(&T) -> String) -> Result<CallToolResult, ErrorData> {
+    fn finish<T: Serialize>(
+        &self,
+        outcome: Result<T, ReadError>,
+        text: impl Fn(&T) -> String,
+    ) -> Result<CallToolResult, ErrorData> {
         match outcome {
             Ok(value) => result(&value, text(&value)),
             Err(e) => Ok(self.error_result(e)),
@@ -108,7 +123,11 @@ impl SalesforceMcp {
     }
 
     fn who(&self, ctx: &RequestContext<RoleServer>) -> Result<i64, CallToolResult> {
-        self.caller(ctx).ok_or_else(|| CallToolResult::error(vec![ContentBlock::text("No person is signed in for this request: send your API token as a bearer token.")]))
+        self.caller(ctx).ok_or_else(|| {
+            CallToolResult::error(vec![ContentBlock::text(
+                "No person is signed in for this request: send your API token as a bearer token.",
+            )])
+        })
     }
 }
 
@@ -116,7 +135,11 @@ impl SalesforceMcp {
 impl SalesforceMcp {
     /// A server for `mode`.
     pub fn new(reads: Reads, mode: Mode) -> Self {
-        Self { reads, mode: Arc::new(mode), tool_router: Self::tool_router() }
+        Self {
+            reads,
+            mode: Arc::new(mode),
+            tool_router: Self::tool_router(),
+        }
     }
 
     #[tool(
@@ -124,8 +147,15 @@ impl SalesforceMcp {
         annotations(title = "Salesforce connection status", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false),
         output_schema = schema_for_output::<ConnectionStatus>()
     )]
-    async fn connection_status(&self, Parameters(_args): Parameters<StatusArgs>, ctx: RequestContext<RoleServer>) -> Result<CallToolResult, ErrorData> {
-        let user_id = match self.who(&ctx) { Ok(u) => u, Err(r) => return Ok(r) };
+    async fn connection_status(
+        &self,
+        Parameters(_args): Parameters<StatusArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let user_id = match self.who(&ctx) {
+            Ok(u) => u,
+            Err(r) => return Ok(r),
+        };
         let outcome = status::connection_status(&self.reads, user_id, &self.connect_hint()).await;
         self.finish(outcome, render::status)
     }
@@ -135,9 +165,19 @@ impl SalesforceMcp {
         annotations(title = "List Salesforce objects", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<ObjectList>()
     )]
-    async fn list_objects(&self, Parameters(args): Parameters<ListObjectsArgs>, ctx: RequestContext<RoleServer>) -> Result<CallToolResult, ErrorData> {
-        let user_id = match self.who(&ctx) { Ok(u) => u, Err(r) => return Ok(r) };
-        self.finish(self.reads.list_objects(user_id, args).await, render::object_list)
+    async fn list_objects(
+        &self,
+        Parameters(args): Parameters<ListObjectsArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let user_id = match self.who(&ctx) {
+            Ok(u) => u,
+            Err(r) => return Ok(r),
+        };
+        self.finish(
+            self.reads.list_objects(user_id, args).await,
+            render::object_list,
+        )
     }
 
     #[tool(
@@ -145,9 +185,19 @@ impl SalesforceMcp {
         annotations(title = "Describe a Salesforce object", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<ObjectInfo>()
     )]
-    async fn describe_object(&self, Parameters(args): Parameters<DescribeArgs>, ctx: RequestContext<RoleServer>) -> Result<CallToolResult, ErrorData> {
-        let user_id = match self.who(&ctx) { Ok(u) => u, Err(r) => return Ok(r) };
-        self.finish(self.reads.describe_object(user_id, args).await, render::object_info)
+    async fn describe_object(
+        &self,
+        Parameters(args): Parameters<DescribeArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let user_id = match self.who(&ctx) {
+            Ok(u) => u,
+            Err(r) => return Ok(r),
+        };
+        self.finish(
+            self.reads.describe_object(user_id, args).await,
+            render::object_info,
+        )
     }
 
     #[tool(
@@ -155,9 +205,19 @@ impl SalesforceMcp {
         annotations(title = "Search Salesforce records", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<SearchOut>()
     )]
-    async fn search_records(&self, Parameters(args): Parameters<SearchArgs>, ctx: RequestContext<RoleServer>) -> Result<CallToolResult, ErrorData> {
-        let user_id = match self.who(&ctx) { Ok(u) => u, Err(r) => return Ok(r) };
-        self.finish(self.reads.search_records(user_id, args).await, render::search)
+    async fn search_records(
+        &self,
+        Parameters(args): Parameters<SearchArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let user_id = match self.who(&ctx) {
+            Ok(u) => u,
+            Err(r) => return Ok(r),
+        };
+        self.finish(
+            self.reads.search_records(user_id, args).await,
+            render::search,
+        )
     }
 
     #[tool(
@@ -165,9 +225,19 @@ impl SalesforceMcp {
         annotations(title = "Query Salesforce (SOQL)", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<QueryPage>()
     )]
-    async fn query_records(&self, Parameters(args): Parameters<QueryArgs>, ctx: RequestContext<RoleServer>) -> Result<CallToolResult, ErrorData> {
-        let user_id = match self.who(&ctx) { Ok(u) => u, Err(r) => return Ok(r) };
-        self.finish(self.reads.query_records(user_id, args).await, render::query_page)
+    async fn query_records(
+        &self,
+        Parameters(args): Parameters<QueryArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let user_id = match self.who(&ctx) {
+            Ok(u) => u,
+            Err(r) => return Ok(r),
+        };
+        self.finish(
+            self.reads.query_records(user_id, args).await,
+            render::query_page,
+        )
     }
 
     #[tool(
@@ -175,8 +245,15 @@ impl SalesforceMcp {
         annotations(title = "Get a Salesforce record", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<RecordOut>()
     )]
-    async fn get_record(&self, Parameters(args): Parameters<GetRecordArgs>, ctx: RequestContext<RoleServer>) -> Result<CallToolResult, ErrorData> {
-        let user_id = match self.who(&ctx) { Ok(u) => u, Err(r) => return Ok(r) };
+    async fn get_record(
+        &self,
+        Parameters(args): Parameters<GetRecordArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let user_id = match self.who(&ctx) {
+            Ok(u) => u,
+            Err(r) => return Ok(r),
+        };
         self.finish(self.reads.get_record(user_id, args).await, render::record)
     }
 }
@@ -193,11 +270,19 @@ impl ServerHandler for SalesforceMcp {
             )
     }
 
-    async fn list_prompts(&self, _request: Option<PaginatedRequestParams>, _ctx: RequestContext<RoleServer>) -> Result<ListPromptsResult, ErrorData> {
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
         Ok(ListPromptsResult::with_all_items(prompts::list()))
     }
 
-    async fn get_prompt(&self, request: GetPromptRequestParams, _ctx: RequestContext<RoleServer>) -> Result<GetPromptResponse, ErrorData> {
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
         prompts::get(&request.name, request.arguments.as_ref()).map(Into::into)
     }
 }

@@ -25,13 +25,23 @@ struct PromptFile {
 fn parse(source: &str) -> Option<PromptFile> {
     let rest = source.strip_prefix("---\n")?;
     let (front, body) = rest.split_once("\n---\n")?;
-    let mut file = PromptFile { name: String::new(), title: String::new(), description: String::new(), arguments: Vec::new(), body: body.trim().to_owned() };
+    let mut file = PromptFile {
+        name: String::new(),
+        title: String::new(),
+        description: String::new(),
+        arguments: Vec::new(),
+        body: body.trim().to_owned(),
+    };
     for line in front.lines() {
         if let Some(arg) = line.trim_start().strip_prefix("- ") {
             let (name, text) = arg.split_once(':')?;
             let text = text.trim();
             let required = text.ends_with("(required)");
-            file.arguments.push((name.trim().to_owned(), text.trim_end_matches("(required)").trim().to_owned(), required));
+            file.arguments.push((
+                name.trim().to_owned(),
+                text.trim_end_matches("(required)").trim().to_owned(),
+                required,
+            ));
         } else if let Some((key, value)) = line.split_once(':') {
             let value = value.trim().to_owned();
             match key.trim() {
@@ -53,8 +63,17 @@ fn all() -> impl Iterator<Item = PromptFile> {
 pub fn list() -> Vec<Prompt> {
     all()
         .map(|p| {
-            let args = p.arguments.iter().map(|(n, d, r)| PromptArgument::new(n).with_description(d).with_required(*r)).collect::<Vec<_>>();
-            Prompt::new(p.name, Some(p.description), (!args.is_empty()).then_some(args)).with_title(p.title)
+            let args = p
+                .arguments
+                .iter()
+                .map(|(n, d, r)| PromptArgument::new(n).with_description(d).with_required(*r))
+                .collect::<Vec<_>>();
+            Prompt::new(
+                p.name,
+                Some(p.description),
+                (!args.is_empty()).then_some(args),
+            )
+            .with_title(p.title)
         })
         .collect()
 }
@@ -63,17 +82,29 @@ pub fn list() -> Vec<Prompt> {
 pub fn get(name: &str, arguments: Option<&JsonObject>) -> Result<GetPromptResult, ErrorData> {
     let prompt = all().find(|p| p.name == name).ok_or_else(|| {
         let names: Vec<String> = all().map(|p| p.name).collect();
-        ErrorData::invalid_params(format!("unknown prompt '{name}'; prompts are: {}", names.join(", ")), None)
+        ErrorData::invalid_params(
+            format!("unknown prompt '{name}'; prompts are: {}", names.join(", ")),
+            None,
+        )
     })?;
     let mut text = prompt.body.clone();
     for (arg, _, required) in &prompt.arguments {
-        let value = arguments.and_then(|a| a.get(arg)).and_then(|v| v.as_str()).unwrap_or_default();
+        let value = arguments
+            .and_then(|a| a.get(arg))
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
         if *required && value.trim().is_empty() {
-            return Err(ErrorData::invalid_params(format!("prompt '{name}' needs the argument '{arg}'"), None));
+            return Err(ErrorData::invalid_params(
+                format!("prompt '{name}' needs the argument '{arg}'"),
+                None,
+            ));
         }
         text = text.replace(&format!("{{{{{arg}}}}}"), value);
     }
-    Ok(GetPromptResult::new(vec![PromptMessage::new_text(Role::User, text)]).with_description(prompt.description))
+    Ok(
+        GetPromptResult::new(vec![PromptMessage::new_text(Role::User, text)])
+            .with_description(prompt.description),
+    )
 }
 
 #[cfg(test)]
@@ -83,9 +114,24 @@ mod tests {
     #[test]
     fn every_prompt_file_parses_with_its_arguments() {
         let names: Vec<String> = all().map(|p| p.name).collect();
-        assert_eq!(names, ["explore_objects", "account_followups", "find_related_records", "prepare_followup_update"]);
+        assert_eq!(
+            names,
+            [
+                "explore_objects",
+                "account_followups",
+                "find_related_records",
+                "prepare_followup_update"
+            ]
+        );
         let update = all().find(|p| p.name == "prepare_followup_update").unwrap();
-        assert_eq!(update.arguments.iter().map(|a| a.0.as_str()).collect::<Vec<_>>(), ["record", "note"]);
+        assert_eq!(
+            update
+                .arguments
+                .iter()
+                .map(|a| a.0.as_str())
+                .collect::<Vec<_>>(),
+            ["record", "note"]
+        );
     }
 
     #[test]

@@ -15,10 +15,18 @@ fn row_text(v: &Value) -> String {
 /// Salesforce's own message, with what to do next.
 pub fn salesforce_error(e: &SalesforceError) -> String {
     let next = match e {
-        SalesforceError::InvalidQuery { .. } => " Fix the SOQL (describe_object lists field names) and try again.",
-        SalesforceError::LimitExceeded { .. } => " The org's API limit is used up; try again later or ask your Salesforce admin.",
-        SalesforceError::PermissionDenied { .. } => " Your Salesforce user lacks access; ask your Salesforce admin.",
-        SalesforceError::Unavailable { .. } | SalesforceError::Transport { .. } => " Salesforce is unavailable right now; try again in a minute.",
+        SalesforceError::InvalidQuery { .. } => {
+            " Fix the SOQL (describe_object lists field names) and try again."
+        }
+        SalesforceError::LimitExceeded { .. } => {
+            " The org's API limit is used up; try again later or ask your Salesforce admin."
+        }
+        SalesforceError::PermissionDenied { .. } => {
+            " Your Salesforce user lacks access; ask your Salesforce admin."
+        }
+        SalesforceError::Unavailable { .. } | SalesforceError::Transport { .. } => {
+            " Salesforce is unavailable right now; try again in a minute."
+        }
         _ => "",
     };
     format!("Salesforce error: {e}.{next}")
@@ -51,7 +59,14 @@ pub fn status(s: &ConnectionStatus) -> String {
 pub fn object_list(l: &ObjectList) -> String {
     let mut t = format!("{} of {} objects:\n", l.returned, l.total_matching);
     for o in &l.objects {
-        let _ = writeln!(t, "{} ({}){}: {}", o.name, o.label, if o.custom { ", custom" } else { "" }, o.capabilities.join(", "));
+        let _ = writeln!(
+            t,
+            "{} ({}){}: {}",
+            o.name,
+            o.label,
+            if o.custom { ", custom" } else { "" },
+            o.capabilities.join(", ")
+        );
     }
     if let Some(c) = &l.next_cursor {
         let _ = write!(t, "More objects: call list_objects with cursor \"{c}\".");
@@ -60,23 +75,89 @@ pub fn object_list(l: &ObjectList) -> String {
 }
 
 pub fn object_info(o: &ObjectInfo) -> String {
-    let mut t = format!("{} ({}){}: {}. {} of {} fields:\n", o.name, o.label, if o.custom { ", custom" } else { "" }, o.capabilities.join(", "), o.fields.len(), o.total_fields);
+    let mut t = format!(
+        "{} ({}){}: {}. {} of {} fields:\n",
+        o.name,
+        o.label,
+        if o.custom { ", custom" } else { "" },
+        o.capabilities.join(", "),
+        o.fields.len(),
+        o.total_fields
+    );
     for f in &o.fields {
         let mut flags = Vec::new();
-        if f.required_on_create { flags.push("required".to_owned()) }
-        if !f.createable && !f.updateable { flags.push("read-only".to_owned()) } else if !f.updateable { flags.push("create-only".to_owned()) }
-        if f.external_id { flags.push("external id".to_owned()) }
-        if let Some(l) = f.length { flags.push(format!("max {l}")) }
-        if !f.reference_to.is_empty() { flags.push(format!("-> {}", f.reference_to.join("/"))) }
-        if let Some(r) = &f.relationship_name { flags.push(format!("relationship {r}")) }
-        if let Some(v) = &f.picklist_values { flags.push(format!("{}values: {}", if f.restricted_picklist == Some(true) { "restricted " } else { "" }, v.join(" | "))) }
-        let _ = writeln!(t, "- {} \"{}\" {}{}", f.name, f.label, f.field_type, if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join("; ")) });
+        if f.required_on_create {
+            flags.push("required".to_owned())
+        }
+        if !f.createable && !f.updateable {
+            flags.push("read-only".to_owned())
+        } else if !f.updateable {
+            flags.push("create-only".to_owned())
+        }
+        if f.external_id {
+            flags.push("external id".to_owned())
+        }
+        if let Some(l) = f.length {
+            flags.push(format!("max {l}"))
+        }
+        if !f.reference_to.is_empty() {
+            flags.push(format!("-> {}", f.reference_to.join("/")))
+        }
+        if let Some(r) = &f.relationship_name {
+            flags.push(format!("relationship {r}"))
+        }
+        if let Some(v) = &f.picklist_values {
+            flags.push(format!(
+                "{}values: {}",
+                if f.restricted_picklist == Some(true) {
+                    "restricted "
+                } else {
+                    ""
+                },
+                v.join(" | ")
+            ))
+        }
+        let _ = writeln!(
+            t,
+            "- {} \"{}\" {}{}",
+            f.name,
+            f.label,
+            f.field_type,
+            if flags.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", flags.join("; "))
+            }
+        );
     }
     if let Some(rels) = &o.child_relationships {
-        let _ = writeln!(t, "Child relationships: {}", rels.iter().map(|r| format!("{} ({}.{})", r["relationship"].as_str().unwrap_or("?"), r["object"].as_str().unwrap_or("?"), r["field"].as_str().unwrap_or("?"))).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            t,
+            "Child relationships: {}",
+            rels.iter()
+                .map(|r| format!(
+                    "{} ({}.{})",
+                    r["relationship"].as_str().unwrap_or("?"),
+                    r["object"].as_str().unwrap_or("?"),
+                    r["field"].as_str().unwrap_or("?")
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     if let Some(rts) = &o.record_types {
-        let _ = writeln!(t, "Record types: {}", rts.iter().map(|r| format!("{} ({})", r["name"].as_str().unwrap_or("?"), r["id"].as_str().unwrap_or("?"))).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            t,
+            "Record types: {}",
+            rts.iter()
+                .map(|r| format!(
+                    "{} ({})",
+                    r["name"].as_str().unwrap_or("?"),
+                    r["id"].as_str().unwrap_or("?")
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     t
 }
@@ -96,12 +177,23 @@ pub fn search(s: &SearchOut) -> String {
 }
 
 pub fn query_page(p: &QueryPage) -> String {
-    let mut t = format!("{} rows (rows {} to {} of {}):\n", p.returned, p.returned_so_far - p.returned as u64 + u64::from(p.returned > 0), p.returned_so_far, p.total_size);
+    let mut t = format!(
+        "{} rows (rows {} to {} of {}):\n",
+        p.returned,
+        p.returned_so_far - p.returned as u64 + u64::from(p.returned > 0),
+        p.returned_so_far,
+        p.total_size
+    );
     for r in &p.records {
         let _ = writeln!(t, "{}", row_text(r));
     }
     match &p.next_cursor {
-        Some(c) => { let _ = write!(t, "More rows remain: call query_records with cursor \"{c}\" to continue."); }
+        Some(c) => {
+            let _ = write!(
+                t,
+                "More rows remain: call query_records with cursor \"{c}\" to continue."
+            );
+        }
         None => t.push_str("No more rows."),
     }
     t

@@ -39,7 +39,11 @@ pub struct ConnectionStatus {
 }
 
 /// Builds the status of a person's connection.
-pub async fn connection_status(reads: &Reads, user_id: i64, connect_hint: &str) -> Result<ConnectionStatus, ReadError> {
+pub async fn connection_status(
+    reads: &Reads,
+    user_id: i64,
+    connect_hint: &str,
+) -> Result<ConnectionStatus, ReadError> {
     let connections = reads.connections();
     let app = match connections.effective_app(user_id).await {
         Ok(app) => Some(app),
@@ -53,15 +57,26 @@ pub async fn connection_status(reads: &Reads, user_id: i64, connect_hint: &str) 
             Some(_) => connect_hint.to_owned(),
             None => ConnectionError::NotEnabled.to_string(),
         };
-        return Ok(ConnectionStatus { status: "not_connected".into(), next_step: Some(next_step), app: app.map(|a| a.label), ..Default::default() });
+        return Ok(ConnectionStatus {
+            status: "not_connected".into(),
+            next_step: Some(next_step),
+            app: app.map(|a| a.label),
+            ..Default::default()
+        });
     };
     let offline_refresh = row.refresh_token_sealed.is_some();
     let active = row.status == status::ACTIVE && session_problem.is_none();
     let next_step = if !active {
-        let why = row.last_error.clone().or_else(|| session_problem.map(|e| e.to_string())).unwrap_or_default();
+        let why = row
+            .last_error
+            .clone()
+            .or_else(|| session_problem.map(|e| e.to_string()))
+            .unwrap_or_default();
         Some(format!("{why} {connect_hint}").trim().to_owned())
     } else if !offline_refresh {
-        Some(format!("Reconnect Salesforce to enable offline refresh (no refresh token was granted: add the refresh_token and offline_access scopes). {connect_hint}"))
+        Some(format!(
+            "Reconnect Salesforce to enable offline refresh (no refresh token was granted: add the refresh_token and offline_access scopes). {connect_hint}"
+        ))
     } else {
         None
     };

@@ -11,13 +11,17 @@ use super::http_client::TransportError;
 #[non_exhaustive]
 pub enum OAuthError {
     /// The grant is gone (revoked, expired, rotated out, or a bad code): the person must reconnect.
-    #[error("Salesforce refused the grant ({description}); the person must connect Salesforce again")]
+    #[error(
+        "Salesforce refused the grant ({description}); the person must connect Salesforce again"
+    )]
     ReconnectRequired {
         /// Salesforce's `error_description`.
         description: String,
     },
     /// The app's client id or secret is wrong.
-    #[error("Salesforce rejected the app's credentials ({error}: {description}); check the consumer key and secret with `salesforce-mcp admin org show`")]
+    #[error(
+        "Salesforce rejected the app's credentials ({error}: {description}); check the consumer key and secret with `salesforce-mcp admin org show`"
+    )]
     InvalidClient {
         /// `error`.
         error: String,
@@ -36,7 +40,9 @@ pub enum OAuthError {
     #[error("Salesforce did not accept the access token")]
     TokenRejected,
     /// Salesforce could not be reached.
-    #[error("cannot reach Salesforce: {0}; check the network and the auth base URL, then try again")]
+    #[error(
+        "cannot reach Salesforce: {0}; check the network and the auth base URL, then try again"
+    )]
     Transport(String),
     /// Salesforce's answer was not understood.
     #[error("unexpected answer from Salesforce: {0}")]
@@ -47,22 +53,37 @@ pub enum OAuthError {
 }
 
 fn classify(error: &str, description: &str) -> OAuthError {
-    let description = if description.is_empty() { error.to_owned() } else { description.to_owned() };
+    let description = if description.is_empty() {
+        error.to_owned()
+    } else {
+        description.to_owned()
+    };
     match error {
         "invalid_grant" => OAuthError::ReconnectRequired { description },
         "invalid_client" | "invalid_client_id" | "invalid_client_credentials" => {
-            OAuthError::InvalidClient { error: error.to_owned(), description }
+            OAuthError::InvalidClient {
+                error: error.to_owned(),
+                description,
+            }
         }
-        _ => OAuthError::Rejected { error: error.to_owned(), description },
+        _ => OAuthError::Rejected {
+            error: error.to_owned(),
+            description,
+        },
     }
 }
 
 /// Maps an `oauth2` token request failure.
-pub(super) fn from_token_error(e: RequestTokenError<TransportError, BasicErrorResponse>) -> OAuthError {
+pub(super) fn from_token_error(
+    e: RequestTokenError<TransportError, BasicErrorResponse>,
+) -> OAuthError {
     match e {
-        RequestTokenError::ServerResponse(r) => {
-            classify(r.error().as_ref(), r.error_description().map(String::as_str).unwrap_or_default())
-        }
+        RequestTokenError::ServerResponse(r) => classify(
+            r.error().as_ref(),
+            r.error_description()
+                .map(String::as_str)
+                .unwrap_or_default(),
+        ),
         RequestTokenError::Request(t) => OAuthError::Transport(t.to_string()),
         RequestTokenError::Parse(err, body) => {
             // Salesforce's error bodies sometimes fail the strict parser; read them ourselves.
@@ -70,7 +91,9 @@ pub(super) fn from_token_error(e: RequestTokenError<TransportError, BasicErrorRe
             match serde_json::from_str::<serde_json::Value>(&text) {
                 Ok(v) if v.get("error").is_some() => classify(
                     v["error"].as_str().unwrap_or_default(),
-                    v.get("error_description").and_then(|d| d.as_str()).unwrap_or_default(),
+                    v.get("error_description")
+                        .and_then(|d| d.as_str())
+                        .unwrap_or_default(),
                 ),
                 _ => OAuthError::BadResponse(format!("token response not understood ({err})")),
             }
@@ -84,29 +107,50 @@ pub(super) fn from_error_body(status: u16, body: &str) -> OAuthError {
     match serde_json::from_str::<serde_json::Value>(body) {
         Ok(v) if v.get("error").is_some() => classify(
             v["error"].as_str().unwrap_or_default(),
-            v.get("error_description").and_then(|d| d.as_str()).unwrap_or_default(),
+            v.get("error_description")
+                .and_then(|d| d.as_str())
+                .unwrap_or_default(),
         ),
-        _ => OAuthError::BadResponse(format!("HTTP {status}: {}", body.chars().take(200).collect::<String>())),
+        _ => OAuthError::BadResponse(format!(
+            "HTTP {status}: {}",
+            body.chars().take(200).collect::<String>()
+        )),
     }
 }
 
 /// A readable message, with the fix, for an `error=` on the authorize callback.
 pub fn explain_callback_error(error: &str, description: &str) -> String {
-    let said = if description.is_empty() { error.to_owned() } else { format!("{error}: {description}") };
+    let said = if description.is_empty() {
+        error.to_owned()
+    } else {
+        format!("{error}: {description}")
+    };
     let fix = match error {
-        "redirect_uri_mismatch" => "the callback URL is not registered in the Salesforce app: add exactly the \
+        "redirect_uri_mismatch" => {
+            "the callback URL is not registered in the Salesforce app: add exactly the \
             callback URL shown by `salesforce-mcp status` (for the terminal: http://localhost:8787/api/integrations/callback/salesforce) \
-            to the External Client App's Callback URL list, wait a few minutes for it to take effect, and connect again",
-        "invalid_request" if description.contains("code challenge") => "the Salesforce app requires PKCE and the \
+            to the External Client App's Callback URL list, wait a few minutes for it to take effect, and connect again"
+        }
+        "invalid_request" if description.contains("code challenge") => {
+            "the Salesforce app requires PKCE and the \
             request had no code challenge; connect again with salesforce-mcp (it always sends one). If this repeats, \
-            check that nothing between the browser and Salesforce strips query parameters",
-        "access_denied" => "the authorization was denied in Salesforce (you clicked Deny, or an admin has not \
-            allowed your user to use this app); connect again and choose Allow, or ask your Salesforce admin for access",
-        "invalid_client_id" | "invalid_client" => "the consumer key is not known to this Salesforce login host; \
-            check the client id and auth base URL (production, sandbox or My Domain) with `salesforce-mcp admin org show`",
-        "invalid_scope" => "the app does not allow the requested scopes; add api, refresh_token and offline_access \
-            to the app's OAuth scopes",
-        "immediate_unsuccessful" | "login_required" => "you are not signed in to Salesforce; connect again and sign in",
+            check that nothing between the browser and Salesforce strips query parameters"
+        }
+        "access_denied" => {
+            "the authorization was denied in Salesforce (you clicked Deny, or an admin has not \
+            allowed your user to use this app); connect again and choose Allow, or ask your Salesforce admin for access"
+        }
+        "invalid_client_id" | "invalid_client" => {
+            "the consumer key is not known to this Salesforce login host; \
+            check the client id and auth base URL (production, sandbox or My Domain) with `salesforce-mcp admin org show`"
+        }
+        "invalid_scope" => {
+            "the app does not allow the requested scopes; add api, refresh_token and offline_access \
+            to the app's OAuth scopes"
+        }
+        "immediate_unsuccessful" | "login_required" => {
+            "you are not signed in to Salesforce; connect again and sign in"
+        }
         _ => "connect again; if it repeats, ask your admin to check the Salesforce app settings",
     };
     format!("Salesforce did not authorize the connection ({said}). Fix: {fix}.")
@@ -118,7 +162,10 @@ mod tests {
 
     #[test]
     fn invalid_grant_means_reconnect() {
-        let e = from_error_body(400, r#"{"error":"invalid_grant","error_description":"expired access/refresh token"}"#);
+        let e = from_error_body(
+            400,
+            r#"{"error":"invalid_grant","error_description":"expired access/refresh token"}"#,
+        );
         assert!(matches!(e, OAuthError::ReconnectRequired { .. }));
         assert!(e.to_string().contains("expired access/refresh token"));
     }
@@ -126,7 +173,13 @@ mod tests {
     #[test]
     fn callback_errors_name_the_fix() {
         assert!(explain_callback_error("redirect_uri_mismatch", "").contains("Callback URL"));
-        assert!(explain_callback_error("invalid_request", "missing required code challenge").contains("PKCE"));
-        assert!(explain_callback_error("access_denied", "end-user denied authorization").contains("Allow"));
+        assert!(
+            explain_callback_error("invalid_request", "missing required code challenge")
+                .contains("PKCE")
+        );
+        assert!(
+            explain_callback_error("access_denied", "end-user denied authorization")
+                .contains("Allow")
+        );
     }
 }

@@ -34,8 +34,13 @@ impl<'c> AsyncHttpClient<'c> for OAuthHttp {
             for (name, value) in response.headers() {
                 builder = builder.header(name, value);
             }
-            let bytes = response.bytes().await.map_err(|e| TransportError(e.without_url().to_string()))?;
-            builder.body(bytes.to_vec()).map_err(|e| TransportError(e.to_string()))
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|e| TransportError(e.without_url().to_string()))?;
+            builder
+                .body(bytes.to_vec())
+                .map_err(|e| TransportError(e.to_string()))
         })
     }
 }

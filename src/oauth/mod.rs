@@ -5,11 +5,14 @@ mod errors;
 mod http_client;
 pub mod urls;
 
-use oauth2::basic::{BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType};
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
 use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
-    ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, StandardRevocableToken,
-    StandardTokenResponse, TokenResponse as _, TokenUrl,
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
+    EndpointSet, ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken,
+    Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse as _, TokenUrl,
 };
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
@@ -40,7 +43,10 @@ impl std::fmt::Debug for OAuthApp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OAuthApp")
             .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
             .field("auth_base", &self.auth_base)
             .finish_non_exhaustive()
     }
@@ -110,7 +116,8 @@ pub struct AuthorizationStart {
 }
 
 fn client(app: &OAuthApp) -> Result<SfClient<EndpointNotSet>, OAuthError> {
-    let token_url = TokenUrl::new(app.auth_base.token_url()).map_err(|e| OAuthError::Config(e.to_string()))?;
+    let token_url =
+        TokenUrl::new(app.auth_base.token_url()).map_err(|e| OAuthError::Config(e.to_string()))?;
     let mut c = oauth2::Client::new(ClientId::new(app.client_id.clone()))
         .set_token_uri(token_url)
         .set_auth_type(AuthType::RequestBody);
@@ -122,12 +129,21 @@ fn client(app: &OAuthApp) -> Result<SfClient<EndpointNotSet>, OAuthError> {
 
 /// Builds the authorize URL: response_type=code, client_id, exact redirect_uri, scope, state,
 /// S256 code challenge (verifier of 43-128 characters), and prompt when set.
-pub fn start_authorization(app: &OAuthApp, redirect_uri: &str) -> Result<AuthorizationStart, OAuthError> {
-    let auth_url = AuthUrl::new(app.auth_base.authorize_url()).map_err(|e| OAuthError::Config(e.to_string()))?;
-    let redirect = RedirectUrl::new(redirect_uri.to_owned()).map_err(|e| OAuthError::Config(e.to_string()))?;
+pub fn start_authorization(
+    app: &OAuthApp,
+    redirect_uri: &str,
+) -> Result<AuthorizationStart, OAuthError> {
+    let auth_url = AuthUrl::new(app.auth_base.authorize_url())
+        .map_err(|e| OAuthError::Config(e.to_string()))?;
+    let redirect =
+        RedirectUrl::new(redirect_uri.to_owned()).map_err(|e| OAuthError::Config(e.to_string()))?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256_len(48);
-    let c = client(app)?.set_auth_uri(auth_url).set_redirect_uri(redirect);
-    let mut request = c.authorize_url(CsrfToken::new_random).set_pkce_challenge(challenge);
+    let c = client(app)?
+        .set_auth_uri(auth_url)
+        .set_redirect_uri(redirect);
+    let mut request = c
+        .authorize_url(CsrfToken::new_random)
+        .set_pkce_challenge(challenge);
     for scope in app.scopes.split_whitespace() {
         request = request.add_scope(Scope::new(scope.to_owned()));
     }
@@ -146,7 +162,9 @@ fn token_set(response: SfTokenResponse) -> TokenSet {
     let extra = response.extra_fields();
     TokenSet {
         access_token: SecretString::from(response.access_token().secret().clone()),
-        refresh_token: response.refresh_token().map(|t| SecretString::from(t.secret().clone())),
+        refresh_token: response
+            .refresh_token()
+            .map(|t| SecretString::from(t.secret().clone())),
         instance_url: extra.instance_url.clone(),
         identity_url: extra.id.clone(),
         scopes: response
@@ -163,7 +181,8 @@ pub async fn exchange_code(
     code: &str,
     verifier: &SecretString,
 ) -> Result<TokenSet, OAuthError> {
-    let redirect = RedirectUrl::new(redirect_uri.to_owned()).map_err(|e| OAuthError::Config(e.to_string()))?;
+    let redirect =
+        RedirectUrl::new(redirect_uri.to_owned()).map_err(|e| OAuthError::Config(e.to_string()))?;
     let response = client(app)?
         .set_redirect_uri(redirect)
         .exchange_code(AuthorizationCode::new(code.to_owned()))
@@ -175,7 +194,11 @@ pub async fn exchange_code(
 }
 
 /// Uses a refresh token (sending the secret too when the app has one).
-pub async fn refresh(http: &OAuthHttp, app: &OAuthApp, refresh_token: &SecretString) -> Result<TokenSet, OAuthError> {
+pub async fn refresh(
+    http: &OAuthHttp,
+    app: &OAuthApp,
+    refresh_token: &SecretString,
+) -> Result<TokenSet, OAuthError> {
     let token = RefreshToken::new(refresh_token.expose_secret().to_owned());
     let response = client(app)?
         .exchange_refresh_token(&token)
@@ -186,7 +209,11 @@ pub async fn refresh(http: &OAuthHttp, app: &OAuthApp, refresh_token: &SecretStr
 }
 
 /// Revokes a token at Salesforce (a refresh token ends its access tokens too).
-pub async fn revoke(http: &OAuthHttp, auth_base: &AuthBaseUrl, token: &SecretString) -> Result<(), OAuthError> {
+pub async fn revoke(
+    http: &OAuthHttp,
+    auth_base: &AuthBaseUrl,
+    token: &SecretString,
+) -> Result<(), OAuthError> {
     let response = http
         .0
         .post(auth_base.revoke_url())
@@ -217,7 +244,11 @@ pub struct Identity {
 }
 
 /// Reads the identity URL with the access token. 403 `Bad_OAuth_Token` means the token is stale.
-pub async fn identity(http: &OAuthHttp, identity_url: &url::Url, token: &SecretString) -> Result<Identity, OAuthError> {
+pub async fn identity(
+    http: &OAuthHttp,
+    identity_url: &url::Url,
+    token: &SecretString,
+) -> Result<Identity, OAuthError> {
     let response = http
         .0
         .get(identity_url.clone())
@@ -227,10 +258,14 @@ pub async fn identity(http: &OAuthHttp, identity_url: &url::Url, token: &SecretS
         .await
         .map_err(|e| OAuthError::Transport(e.without_url().to_string()))?;
     let status = response.status().as_u16();
-    let body = response.text().await.map_err(|e| OAuthError::Transport(e.without_url().to_string()))?;
+    let body = response
+        .text()
+        .await
+        .map_err(|e| OAuthError::Transport(e.without_url().to_string()))?;
     if status == 200 {
-        return serde_json::from_str(&body)
-            .map_err(|e| OAuthError::BadResponse(format!("identity response not understood: {e}")));
+        return serde_json::from_str(&body).map_err(|e| {
+            OAuthError::BadResponse(format!("identity response not understood: {e}"))
+        });
     }
     if status == 401 || (status == 403 && body.contains("Bad_OAuth_Token")) {
         return Err(OAuthError::TokenRejected);

@@ -9,11 +9,18 @@ use url::Url;
 pub struct UrlError(String);
 
 /// Host suffixes Salesforce serves login and instances from.
-const SALESFORCE_SUFFIXES: &[&str] = &[".salesforce.com", ".force.com", ".salesforce.mil", ".cloudforce.com"];
+const SALESFORCE_SUFFIXES: &[&str] = &[
+    ".salesforce.com",
+    ".force.com",
+    ".salesforce.mil",
+    ".cloudforce.com",
+];
 
 fn is_salesforce_host(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
-    SALESFORCE_SUFFIXES.iter().any(|s| host.ends_with(s) && host.len() > s.len())
+    SALESFORCE_SUFFIXES
+        .iter()
+        .any(|s| host.ends_with(s) && host.len() > s.len())
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -26,10 +33,14 @@ fn parse_salesforce_origin(text: &str, what: &str, allow_loopback: bool) -> Resu
     let url = Url::parse(text.trim())
         .map_err(|e| UrlError(format!("{what} '{text}' is not a URL ({e}); use {example}")))?;
     if url.query().is_some() || url.fragment().is_some() || !matches!(url.path(), "" | "/") {
-        return Err(UrlError(format!("{what} '{text}' must be just scheme and host, like {example}")));
+        return Err(UrlError(format!(
+            "{what} '{text}' must be just scheme and host, like {example}"
+        )));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(UrlError(format!("{what} '{text}' must not contain credentials")));
+        return Err(UrlError(format!(
+            "{what} '{text}' must not contain credentials"
+        )));
     }
     let host = url.host_str().unwrap_or_default();
     let ok = (url.scheme() == "https" && is_salesforce_host(host))
@@ -60,7 +71,8 @@ pub struct AuthBaseUrl(String);
 impl AuthBaseUrl {
     /// Validates a login host.
     pub fn parse(text: &str, allow_loopback: bool) -> Result<Self, UrlError> {
-        parse_salesforce_origin(text, "auth base URL", allow_loopback).map(|u| Self(without_trailing_slash(&u)))
+        parse_salesforce_origin(text, "auth base URL", allow_loopback)
+            .map(|u| Self(without_trailing_slash(&u)))
     }
     /// The URL text.
     pub fn as_str(&self) -> &str {
@@ -87,7 +99,8 @@ pub struct InstanceUrl(String);
 impl InstanceUrl {
     /// Validates an instance URL (no SSRF through a token response).
     pub fn parse(text: &str, allow_loopback: bool) -> Result<Self, UrlError> {
-        parse_salesforce_origin(text, "instance URL", allow_loopback).map(|u| Self(without_trailing_slash(&u)))
+        parse_salesforce_origin(text, "instance URL", allow_loopback)
+            .map(|u| Self(without_trailing_slash(&u)))
     }
     /// The URL text, without a trailing slash.
     pub fn as_str(&self) -> &str {
@@ -97,12 +110,15 @@ impl InstanceUrl {
 
 /// Validates an identity URL (`id` from a token response): a Salesforce host, path `/id/...`.
 pub fn check_identity_url(text: &str, allow_loopback: bool) -> Result<Url, UrlError> {
-    let url = Url::parse(text).map_err(|e| UrlError(format!("identity URL '{text}' is not a URL ({e})")))?;
+    let url = Url::parse(text)
+        .map_err(|e| UrlError(format!("identity URL '{text}' is not a URL ({e})")))?;
     let host = url.host_str().unwrap_or_default();
     let ok = (url.scheme() == "https" && is_salesforce_host(host))
         || (allow_loopback && url.scheme() == "http" && is_loopback(&url));
     if !ok || !url.path().starts_with("/id/") {
-        return Err(UrlError(format!("identity URL '{text}' is not a Salesforce identity URL")));
+        return Err(UrlError(format!(
+            "identity URL '{text}' is not a Salesforce identity URL"
+        )));
     }
     Ok(url)
 }
@@ -114,10 +130,22 @@ mod tests {
     #[test]
     fn salesforce_login_hosts_are_accepted_without_trailing_slash() {
         for (input, want) in [
-            ("https://login.salesforce.com", "https://login.salesforce.com"),
-            ("https://test.salesforce.com/", "https://test.salesforce.com"),
-            ("https://acme.my.salesforce.com", "https://acme.my.salesforce.com"),
-            ("https://acme--uat.sandbox.my.salesforce.com", "https://acme--uat.sandbox.my.salesforce.com"),
+            (
+                "https://login.salesforce.com",
+                "https://login.salesforce.com",
+            ),
+            (
+                "https://test.salesforce.com/",
+                "https://test.salesforce.com",
+            ),
+            (
+                "https://acme.my.salesforce.com",
+                "https://acme.my.salesforce.com",
+            ),
+            (
+                "https://acme--uat.sandbox.my.salesforce.com",
+                "https://acme--uat.sandbox.my.salesforce.com",
+            ),
         ] {
             assert_eq!(AuthBaseUrl::parse(input, false).unwrap().as_str(), want);
         }

@@ -23,7 +23,10 @@ pub(super) struct DescribeCache {
 
 impl DescribeCache {
     pub fn new(ttl: Duration) -> Self {
-        Self { ttl, entries: Mutex::default() }
+        Self {
+            ttl,
+            entries: Mutex::default(),
+        }
     }
 
     fn key(connection: &str, object: &str) -> (String, String) {
@@ -46,8 +49,21 @@ impl DescribeCache {
     }
 
     /// Stores or renews an entry.
-    pub fn put(&self, connection: &str, object: &str, body: Arc<Value>, last_modified: Option<String>) {
+    pub fn put(
+        &self,
+        connection: &str,
+        object: &str,
+        body: Arc<Value>,
+        last_modified: Option<String>,
+    ) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.insert(Self::key(connection, object), Entry { fetched: Instant::now(), last_modified, body });
+        entries.insert(
+            Self::key(connection, object),
+            Entry {
+                fetched: Instant::now(),
+                last_modified,
+                body,
+            },
+        );
     }
 }

@@ -12,7 +12,9 @@ use std::future::Future;
 use std::sync::Arc;
 
 pub use errors::ReadError;
-pub use objects::{DescribeArgs, FieldInfo, ListObjectsArgs, ObjectInfo, ObjectList, ObjectSummary};
+pub use objects::{
+    DescribeArgs, FieldInfo, ListObjectsArgs, ObjectInfo, ObjectList, ObjectSummary,
+};
 pub use query::{QueryArgs, QueryPage};
 pub use records::{GetRecordArgs, RecordOut, SearchArgs, SearchGroup, SearchObjectArg, SearchOut};
 
@@ -32,8 +34,18 @@ pub struct Reads {
 
 impl Reads {
     /// Builds the service.
-    pub fn new(api: Api, connections: Connections, store: Store, describe_ttl: std::time::Duration) -> Self {
-        Self { api, connections, store, describes: Arc::new(describe_cache::DescribeCache::new(describe_ttl)) }
+    pub fn new(
+        api: Api,
+        connections: Connections,
+        store: Store,
+        describe_ttl: std::time::Duration,
+    ) -> Self {
+        Self {
+            api,
+            connections,
+            store,
+            describes: Arc::new(describe_cache::DescribeCache::new(describe_ttl)),
+        }
     }
 
     /// The REST client.

@@ -126,11 +126,20 @@ pub struct ObjectInfo {
     pub record_types: Option<Vec<Value>>,
 }
 
-const CAPABILITIES: [(&str, &str); 5] =
-    [("query", "queryable"), ("search", "searchable"), ("create", "createable"), ("update", "updateable"), ("delete", "deletable")];
+const CAPABILITIES: [(&str, &str); 5] = [
+    ("query", "queryable"),
+    ("search", "searchable"),
+    ("create", "createable"),
+    ("update", "updateable"),
+    ("delete", "deletable"),
+];
 
 fn capabilities(object: &Value) -> Vec<String> {
-    CAPABILITIES.iter().filter(|(_, flag)| object[*flag].as_bool() == Some(true)).map(|(c, _)| (*c).to_owned()).collect()
+    CAPABILITIES
+        .iter()
+        .filter(|(_, flag)| object[*flag].as_bool() == Some(true))
+        .map(|(c, _)| (*c).to_owned())
+        .collect()
 }
 
 fn text(v: &Value, key: &str) -> String {
@@ -145,7 +154,11 @@ pub fn closest_names<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) 
         .filter(|(score, _)| *score > 0.75)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    scored.into_iter().take(3).map(|(_, c)| c.to_owned()).collect()
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, c)| c.to_owned())
+        .collect()
 }
 
 impl Reads {
@@ -158,9 +171,9 @@ impl Reads {
     pub async fn describe(&self, user_id: i64, object: &str) -> Result<Arc<Value>, ReadError> {
         let name = ObjectName::parse(object).map_err(|e| ReadError::BadInput(e.to_string()))?;
         match self.cached_describe(user_id, Some(name.as_str())).await {
-            Err(ReadError::Salesforce(SalesforceError::NotFound { .. } | SalesforceError::UnknownObject { .. })) => {
-                Err(self.unknown_object(user_id, object).await)
-            }
+            Err(ReadError::Salesforce(
+                SalesforceError::NotFound { .. } | SalesforceError::UnknownObject { .. },
+            )) => Err(self.unknown_object(user_id, object).await),
             other => other,
         }
     }
@@ -169,16 +182,30 @@ impl Reads {
     pub async fn unknown_object(&self, user_id: i64, object: &str) -> ReadError {
         let hint = match self.global(user_id).await {
             Ok(global) => {
-                let names = global["sobjects"].as_array().into_iter().flatten().filter_map(|o| o["name"].as_str());
+                let names = global["sobjects"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|o| o["name"].as_str());
                 let close = closest_names(object, names);
-                if close.is_empty() { String::new() } else { format!(" Did you mean: {}?", close.join(", ")) }
+                if close.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Did you mean: {}?", close.join(", "))
+                }
             }
             Err(_) => String::new(),
         };
-        ReadError::BadInput(format!("Unknown object '{object}'.{hint} Use list_objects to see the objects you can use."))
+        ReadError::BadInput(format!(
+            "Unknown object '{object}'.{hint} Use list_objects to see the objects you can use."
+        ))
     }
 
-    async fn cached_describe(&self, user_id: i64, object: Option<&str>) -> Result<Arc<Value>, ReadError> {
+    async fn cached_describe(
+        &self,
+        user_id: i64,
+        object: Option<&str>,
+    ) -> Result<Arc<Value>, ReadError> {
         let live_key = self.connections.session(user_id).await?.key;
         let cache_name = object.unwrap_or("*global*");
         if let Some(hit) = self.describes.fresh(&live_key, cache_name) {
@@ -198,33 +225,53 @@ impl Reads {
                 }
             })
             .await?;
-        if reply.status == 304 {
-            if let Some(entry) = stale {
-                self.describes.put(&key, cache_name, Arc::clone(&entry.body), entry.last_modified);
-                return Ok(entry.body);
-            }
+        if let (304, Some(entry)) = (reply.status, stale) {
+            self.describes.put(
+                &key,
+                cache_name,
+                Arc::clone(&entry.body),
+                entry.last_modified,
+            );
+            return Ok(entry.body);
         }
         let body = Arc::new(reply.body.unwrap_or(Value::Null));
-        let last_modified = reply.last_modified.or_else(|| Some(httpdate::fmt_http_date(std::time::SystemTime::now())));
-        self.describes.put(&key, cache_name, Arc::clone(&body), last_modified);
+        let last_modified = reply
+            .last_modified
+            .or_else(|| Some(httpdate::fmt_http_date(std::time::SystemTime::now())));
+        self.describes
+            .put(&key, cache_name, Arc::clone(&body), last_modified);
         Ok(body)
     }
 
     /// `list_objects`.
-    pub async fn list_objects(&self, user_id: i64, args: ListObjectsArgs) -> Result<ObjectList, ReadError> {
+    pub async fn list_objects(
+        &self,
+        user_id: i64,
+        args: ListObjectsArgs,
+    ) -> Result<ObjectList, ReadError> {
         let limit = args.limit.unwrap_or(100);
         if !(1..=500).contains(&limit) {
-            return Err(ReadError::BadInput(format!("limit must be between 1 and 500 (got {limit})")));
+            return Err(ReadError::BadInput(format!(
+                "limit must be between 1 and 500 (got {limit})"
+            )));
         }
         let capability = args.capability.as_deref().map(str::to_ascii_lowercase);
-        if let Some(c) = &capability {
-            if !CAPABILITIES.iter().any(|(name, _)| name == c) {
-                return Err(ReadError::BadInput(format!("capability '{c}' is not known: use query, search, create, update or delete")));
-            }
+        if let Some(c) = capability
+            .as_ref()
+            .filter(|c| !CAPABILITIES.iter().any(|(name, _)| name == c))
+        {
+            return Err(ReadError::BadInput(format!(
+                "capability '{c}' is not known: use query, search, create, update or delete"
+            )));
         }
         let offset = match args.cursor.as_deref() {
             None => 0,
-            Some(c) => c.parse::<usize>().map_err(|_| ReadError::BadInput("cursor is not valid: pass the next_cursor of the previous list_objects call".into()))?,
+            Some(c) => c.parse::<usize>().map_err(|_| {
+                ReadError::BadInput(
+                    "cursor is not valid: pass the next_cursor of the previous list_objects call"
+                        .into(),
+                )
+            })?,
         };
         let global = self.global(user_id).await?;
         let needle = args.name_contains.as_deref().map(str::to_ascii_lowercase);
@@ -233,22 +280,51 @@ impl Reads {
             .into_iter()
             .flatten()
             .filter(|o| !args.custom_only.unwrap_or(false) || o["custom"].as_bool() == Some(true))
-            .filter(|o| needle.as_ref().is_none_or(|n| text(o, "name").to_ascii_lowercase().contains(n) || text(o, "label").to_ascii_lowercase().contains(n)))
-            .map(|o| ObjectSummary { name: text(o, "name"), label: text(o, "label"), custom: o["custom"].as_bool().unwrap_or(false), capabilities: capabilities(o) })
-            .filter(|o| capability.as_ref().is_none_or(|c| o.capabilities.contains(c)))
+            .filter(|o| {
+                needle.as_ref().is_none_or(|n| {
+                    text(o, "name").to_ascii_lowercase().contains(n)
+                        || text(o, "label").to_ascii_lowercase().contains(n)
+                })
+            })
+            .map(|o| ObjectSummary {
+                name: text(o, "name"),
+                label: text(o, "label"),
+                custom: o["custom"].as_bool().unwrap_or(false),
+                capabilities: capabilities(o),
+            })
+            .filter(|o| {
+                capability
+                    .as_ref()
+                    .is_none_or(|c| o.capabilities.contains(c))
+            })
             .collect();
         let total_matching = matching.len();
-        let objects: Vec<ObjectSummary> = matching.into_iter().skip(offset).take(limit as usize).collect();
+        let objects: Vec<ObjectSummary> = matching
+            .into_iter()
+            .skip(offset)
+            .take(limit as usize)
+            .collect();
         let end = offset + objects.len();
-        Ok(ObjectList { returned: objects.len(), total_matching, next_cursor: (end < total_matching).then(|| end.to_string()), objects })
+        Ok(ObjectList {
+            returned: objects.len(),
+            total_matching,
+            next_cursor: (end < total_matching).then(|| end.to_string()),
+            objects,
+        })
     }
 
     /// `describe_object`.
-    pub async fn describe_object(&self, user_id: i64, args: DescribeArgs) -> Result<ObjectInfo, ReadError> {
+    pub async fn describe_object(
+        &self,
+        user_id: i64,
+        args: DescribeArgs,
+    ) -> Result<ObjectInfo, ReadError> {
         let include = args.include.unwrap_or_default();
         for i in &include {
             if !["picklists", "relationships", "record_types"].contains(&i.as_str()) {
-                return Err(ReadError::BadInput(format!("include '{i}' is not known: use any of picklists, relationships, record_types")));
+                return Err(ReadError::BadInput(format!(
+                    "include '{i}' is not known: use any of picklists, relationships, record_types"
+                )));
             }
         }
         let wants = |what: &str| include.iter().any(|i| i == what);
@@ -257,7 +333,12 @@ impl Reads {
         let needle = args.fields_matching.as_deref().map(str::to_ascii_lowercase);
         let fields = all
             .iter()
-            .filter(|f| needle.as_ref().is_none_or(|n| text(f, "name").to_ascii_lowercase().contains(n) || text(f, "label").to_ascii_lowercase().contains(n)))
+            .filter(|f| {
+                needle.as_ref().is_none_or(|n| {
+                    text(f, "name").to_ascii_lowercase().contains(n)
+                        || text(f, "label").to_ascii_lowercase().contains(n)
+                })
+            })
             .map(|f| field_info(f, wants("picklists")))
             .collect();
         Ok(ObjectInfo {
@@ -276,26 +357,56 @@ impl Reads {
 
 /// Whether a field must be given on create.
 pub fn required_on_create(f: &Value) -> bool {
-    f["createable"].as_bool() == Some(true) && f["nillable"].as_bool() == Some(false) && f["defaultedOnCreate"].as_bool() != Some(true) && f["type"] != "boolean"
+    f["createable"].as_bool() == Some(true)
+        && f["nillable"].as_bool() == Some(false)
+        && f["defaultedOnCreate"].as_bool() != Some(true)
+        && f["type"] != "boolean"
 }
 
 fn field_info(f: &Value, with_picklists: bool) -> FieldInfo {
     let field_type = text(f, "type");
     let is_picklist = field_type == "picklist" || field_type == "multipicklist";
-    let is_text = ["string", "textarea", "email", "phone", "url", "encryptedstring", "picklist", "multipicklist", "combobox"].contains(&field_type.as_str());
+    let is_text = [
+        "string",
+        "textarea",
+        "email",
+        "phone",
+        "url",
+        "encryptedstring",
+        "picklist",
+        "multipicklist",
+        "combobox",
+    ]
+    .contains(&field_type.as_str());
     FieldInfo {
         name: text(f, "name"),
         label: text(f, "label"),
-        length: if is_text { f["length"].as_u64().filter(|l| *l > 0) } else { None },
+        length: if is_text {
+            f["length"].as_u64().filter(|l| *l > 0)
+        } else {
+            None
+        },
         required_on_create: required_on_create(f),
         createable: f["createable"].as_bool().unwrap_or(false),
         updateable: f["updateable"].as_bool().unwrap_or(false),
         external_id: f["externalId"].as_bool().unwrap_or(false),
         picklist_values: (with_picklists && is_picklist).then(|| {
-            f["picklistValues"].as_array().into_iter().flatten().filter(|p| p["active"].as_bool() != Some(false)).filter_map(|p| p["value"].as_str().map(str::to_owned)).collect()
+            f["picklistValues"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["active"].as_bool() != Some(false))
+                .filter_map(|p| p["value"].as_str().map(str::to_owned))
+                .collect()
         }),
-        restricted_picklist: is_picklist.then(|| f["restrictedPicklist"].as_bool().unwrap_or(false)),
-        reference_to: f["referenceTo"].as_array().into_iter().flatten().filter_map(|r| r.as_str().map(str::to_owned)).collect(),
+        restricted_picklist: is_picklist
+            .then(|| f["restrictedPicklist"].as_bool().unwrap_or(false)),
+        reference_to: f["referenceTo"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.as_str().map(str::to_owned))
+            .collect(),
         relationship_name: f["relationshipName"].as_str().map(str::to_owned),
         field_type,
     }

@@ -54,7 +54,11 @@ fn batch_parts(body: Option<Value>) -> (Vec<Value>, Option<String>, u64) {
     let mut body = body.unwrap_or(Value::Null);
     let total = body["totalSize"].as_u64().unwrap_or(0);
     let done = body["done"].as_bool().unwrap_or(true);
-    let next = if done { None } else { body["nextRecordsUrl"].as_str().map(str::to_owned) };
+    let next = if done {
+        None
+    } else {
+        body["nextRecordsUrl"].as_str().map(str::to_owned)
+    };
     let records = match body.get_mut("records").map(Value::take) {
         Some(Value::Array(rows)) => rows,
         _ => Vec::new(),
@@ -64,7 +68,11 @@ fn batch_parts(body: Option<Value>) -> (Vec<Value>, Option<String>, u64) {
 
 impl Reads {
     /// `query_records`.
-    pub async fn query_records(&self, user_id: i64, args: QueryArgs) -> Result<QueryPage, ReadError> {
+    pub async fn query_records(
+        &self,
+        user_id: i64,
+        args: QueryArgs,
+    ) -> Result<QueryPage, ReadError> {
         let max_rows = args.max_rows.unwrap_or(DEFAULT_ROWS);
         if !(1..=MAX_ROWS).contains(&max_rows) {
             return Err(ReadError::BadInput(format!(
@@ -81,9 +89,16 @@ impl Reads {
                 records.push(compact_record(row));
                 continue;
             }
-            let Some(next) = position.next_url.take() else { break };
+            let Some(next) = position.next_url.take() else {
+                break;
+            };
             let api = &self.api;
-            let (reply, _) = self.call(user_id, |s| { let next = next.clone(); async move { api.query_more(&s, &next).await } }).await?;
+            let (reply, _) = self
+                .call(user_id, |s| {
+                    let next = next.clone();
+                    async move { api.query_more(&s, &next).await }
+                })
+                .await?;
             let (rows, next_url, _) = batch_parts(reply.body);
             position.buffer.extend(rows);
             position.next_url = next_url;
@@ -95,20 +110,44 @@ impl Reads {
         } else {
             Some(self.save_cursor(user_id, position, returned_so_far).await?)
         };
-        Ok(QueryPage { returned: records.len(), total_size, returned_so_far, next_cursor, records })
+        Ok(QueryPage {
+            returned: records.len(),
+            total_size,
+            returned_so_far,
+            next_cursor,
+            records,
+        })
     }
 
     async fn start(&self, user_id: i64, soql: Option<&str>) -> Result<Position, ReadError> {
-        let soql = soql.ok_or_else(|| ReadError::BadInput("soql is required (or pass the cursor of a previous call)".into()))?;
+        let soql = soql.ok_or_else(|| {
+            ReadError::BadInput("soql is required (or pass the cursor of a previous call)".into())
+        })?;
         let checked = check_read_only(soql).map_err(|e| ReadError::BadInput(e.to_string()))?;
         let text = checked.as_str().to_owned();
         let api = &self.api;
-        let (reply, _) = self.call(user_id, |s| { let q = text.clone(); async move { api.query(&s, &q).await } }).await?;
+        let (reply, _) = self
+            .call(user_id, |s| {
+                let q = text.clone();
+                async move { api.query(&s, &q).await }
+            })
+            .await?;
         let (rows, next_url, total) = batch_parts(reply.body);
-        Ok(Position { soql: text, buffer: rows.into(), next_url, total, returned_before: 0 })
+        Ok(Position {
+            soql: text,
+            buffer: rows.into(),
+            next_url,
+            total,
+            returned_before: 0,
+        })
     }
 
-    async fn resume(&self, user_id: i64, cursor: &str, soql: Option<&str>) -> Result<Position, ReadError> {
+    async fn resume(
+        &self,
+        user_id: i64,
+        cursor: &str,
+        soql: Option<&str>,
+    ) -> Result<Position, ReadError> {
         let id = cursor.to_owned();
         let row = self
             .store
@@ -116,16 +155,29 @@ impl Reads {
             .await?
             .ok_or_else(|| ReadError::BadInput("this cursor is unknown, already used, or expired (cursors last 15 minutes and can be used once); run the query again".into()))?;
         if let Some(given) = soql {
-            let same = check_read_only(given).map(|q| q.as_str() == row.soql).unwrap_or(false);
+            let same = check_read_only(given)
+                .map(|q| q.as_str() == row.soql)
+                .unwrap_or(false);
             if !same {
                 return Err(ReadError::BadInput("the soql differs from the query this cursor belongs to; omit soql to continue, or run the new query without a cursor".into()));
             }
         }
         let buffer: Vec<Value> = serde_json::from_str(&row.buffered_rows).unwrap_or_default();
-        Ok(Position { soql: row.soql, buffer: buffer.into(), next_url: row.next_records_url, total: row.total_size as u64, returned_before: row.returned as u64 })
+        Ok(Position {
+            soql: row.soql,
+            buffer: buffer.into(),
+            next_url: row.next_records_url,
+            total: row.total_size as u64,
+            returned_before: row.returned as u64,
+        })
     }
 
-    async fn save_cursor(&self, user_id: i64, position: Position, returned: u64) -> Result<String, ReadError> {
+    async fn save_cursor(
+        &self,
+        user_id: i64,
+        position: Position,
+        returned: u64,
+    ) -> Result<String, ReadError> {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let rows: Vec<Value> = position.buffer.into();
         let row = CursorRow {

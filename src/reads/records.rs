@@ -72,18 +72,31 @@ pub struct SearchOut {
     pub total: usize,
 }
 
-
 impl Reads {
     /// Checks that fields exist on an object's describe; suggests close names otherwise.
-    pub async fn check_fields(&self, user_id: i64, object: &str, fields: &[String]) -> Result<(), ReadError> {
+    pub async fn check_fields(
+        &self,
+        user_id: i64,
+        object: &str,
+        fields: &[String],
+    ) -> Result<(), ReadError> {
         let d = self.describe(user_id, object).await?;
-        let names: Vec<&str> = d["fields"].as_array().into_iter().flatten().filter_map(|f| f["name"].as_str()).collect();
+        let names: Vec<&str> = d["fields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["name"].as_str())
+            .collect();
         for field in fields {
             if field.contains('.') || names.iter().any(|n| n.eq_ignore_ascii_case(field)) {
                 continue;
             }
             let close = closest_names(field, names.iter().copied());
-            let hint = if close.is_empty() { String::new() } else { format!(" Did you mean: {}?", close.join(", ")) };
+            let hint = if close.is_empty() {
+                String::new()
+            } else {
+                format!(" Did you mean: {}?", close.join(", "))
+            };
             return Err(ReadError::BadInput(format!(
                 "Unknown field '{field}' on {object}.{hint} Use describe_object with object \"{object}\" to see its fields."
             )));
@@ -92,8 +105,13 @@ impl Reads {
     }
 
     /// `get_record`.
-    pub async fn get_record(&self, user_id: i64, args: GetRecordArgs) -> Result<RecordOut, ReadError> {
-        let object = ObjectName::parse(&args.object).map_err(|e| ReadError::BadInput(e.to_string()))?;
+    pub async fn get_record(
+        &self,
+        user_id: i64,
+        args: GetRecordArgs,
+    ) -> Result<RecordOut, ReadError> {
+        let object =
+            ObjectName::parse(&args.object).map_err(|e| ReadError::BadInput(e.to_string()))?;
         let id = RecordId::parse(&args.id).map_err(|e| ReadError::BadInput(e.to_string()))?;
         let fields = args.fields.unwrap_or_default();
         for f in &fields {
@@ -112,34 +130,66 @@ impl Reads {
                 async move { api.get_record(&s, &o, &i, l.as_deref()).await }
             })
             .await?;
-        Ok(RecordOut { object: api_name, id: id.as_str().to_owned(), record: compact_record(reply.body.unwrap_or(Value::Null)) })
+        Ok(RecordOut {
+            object: api_name,
+            id: id.as_str().to_owned(),
+            record: compact_record(reply.body.unwrap_or(Value::Null)),
+        })
     }
 
     /// `search_records`.
-    pub async fn search_records(&self, user_id: i64, args: SearchArgs) -> Result<SearchOut, ReadError> {
+    pub async fn search_records(
+        &self,
+        user_id: i64,
+        args: SearchArgs,
+    ) -> Result<SearchOut, ReadError> {
         let mut objects = Vec::new();
         for o in args.objects.unwrap_or_default() {
             let d = self.describe(user_id, &o.name).await?;
             let api_name = d["name"].as_str().unwrap_or(&o.name).to_owned();
             let fields = o.fields.unwrap_or_default();
             self.check_fields(user_id, &api_name, &fields).await?;
-            let name = ObjectName::parse(&api_name).map_err(|e| ReadError::BadInput(e.to_string()))?;
-            let fields = fields.iter().map(|f| FieldName::parse(f)).collect::<Result<Vec<_>, _>>().map_err(|e| ReadError::BadInput(e.to_string()))?;
+            let name =
+                ObjectName::parse(&api_name).map_err(|e| ReadError::BadInput(e.to_string()))?;
+            let fields = fields
+                .iter()
+                .map(|f| FieldName::parse(f))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| ReadError::BadInput(e.to_string()))?;
             objects.push(SearchObject { name, fields });
         }
-        let spec = SearchSpec { text: args.text, objects, limit: args.limit.unwrap_or(20) };
+        let spec = SearchSpec {
+            text: args.text,
+            objects,
+            limit: args.limit.unwrap_or(20),
+        };
         let sosl = build_sosl(&spec).map_err(|e| ReadError::BadInput(e.to_string()))?;
         let api = &self.api;
-        let (reply, _) = self.call(user_id, |s| { let q = sosl.clone(); async move { api.search(&s, &q).await } }).await?;
+        let (reply, _) = self
+            .call(user_id, |s| {
+                let q = sosl.clone();
+                async move { api.search(&s, &q).await }
+            })
+            .await?;
         let body = reply.body.unwrap_or(Value::Null);
-        let rows = body["searchRecords"].as_array().or_else(|| body.as_array()).cloned().unwrap_or_default();
+        let rows = body["searchRecords"]
+            .as_array()
+            .or_else(|| body.as_array())
+            .cloned()
+            .unwrap_or_default();
         let mut results: Vec<SearchGroup> = Vec::new();
         for row in rows {
-            let object = row["attributes"]["type"].as_str().unwrap_or("Unknown").to_owned();
+            let object = row["attributes"]["type"]
+                .as_str()
+                .unwrap_or("Unknown")
+                .to_owned();
             let record = compact_record(row);
             match results.iter_mut().find(|g| g.object == object) {
                 Some(group) => group.records.push(record),
-                None => results.push(SearchGroup { object, records: vec![record] }),
+                None => results.push(SearchGroup {
+                    object,
+                    records: vec![record],
+                }),
             }
         }
         let total = results.iter().map(|g| g.records.len()).sum();

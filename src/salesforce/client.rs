@@ -22,7 +22,9 @@ pub struct Session {
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session").field("instance_url", &self.instance_url).finish_non_exhaustive()
+        f.debug_struct("Session")
+            .field("instance_url", &self.instance_url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -51,7 +53,12 @@ pub struct Api {
 impl Api {
     /// A client for API version `version` (e.g. "67.0").
     pub fn new(http: reqwest::Client, version: &str) -> Self {
-        Self { http, version: version.to_owned(), read_attempts: 3, backoff: Duration::from_millis(200) }
+        Self {
+            http,
+            version: version.to_owned(),
+            read_attempts: 3,
+            backoff: Duration::from_millis(200),
+        }
     }
 
     /// The API version in use.
@@ -61,7 +68,11 @@ impl Api {
 
     /// `/services/data/vXX.X/<rest>`.
     pub fn data_path(&self, rest: &str) -> String {
-        format!("/services/data/v{}/{}", self.version, rest.trim_start_matches('/'))
+        format!(
+            "/services/data/v{}/{}",
+            self.version,
+            rest.trim_start_matches('/')
+        )
     }
 
     async fn send_once(
@@ -74,7 +85,10 @@ impl Api {
         body: Option<&Value>,
     ) -> Result<Reply, SalesforceError> {
         let url = format!("{}{}", session.instance_url, path);
-        let mut request = self.http.request(method, url).bearer_auth(session.access_token.expose_secret());
+        let mut request = self
+            .http
+            .request(method, url)
+            .bearer_auth(session.access_token.expose_secret());
         if !query.is_empty() {
             request = request.query(query);
         }
@@ -86,18 +100,35 @@ impl Api {
         }
         let response = request.send().await.map_err(|e| transport(&e))?;
         let status = response.status().as_u16();
-        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
         let usage = header("sforce-limit-info").and_then(|h| parse_limit_info(&h));
         let last_modified = header("last-modified");
         let text = response.text().await.map_err(|e| transport(&e))?;
-        if !(200..300).contains(&status) && status != 304 && status != 300 {
-            return Err(SalesforceError::from_response(status, &text));
+        if !(200..300).contains(&status) && status != 304 {
+            return Err(super::error::from_response(status, &text));
         }
-        if status == 300 {
-            return Err(SalesforceError::from_response(status, &text));
-        }
-        let body = if text.trim().is_empty() { None } else { Some(serde_json::from_str(&text).map_err(|e| SalesforceError::Unexpected { status, message: format!("response is not JSON: {e}") })?) };
-        Ok(Reply { status, body, usage, last_modified })
+        let body = if text.trim().is_empty() {
+            None
+        } else {
+            Some(
+                serde_json::from_str(&text).map_err(|e| SalesforceError::Unexpected {
+                    status,
+                    message: format!("response is not JSON: {e}"),
+                })?,
+            )
+        };
+        Ok(Reply {
+            status,
+            body,
+            usage,
+            last_modified,
+        })
     }
 
     /// A GET, retried on 5xx and transport errors with exponential backoff.
@@ -110,7 +141,10 @@ impl Api {
     ) -> Result<Reply, SalesforceError> {
         let mut attempt = 1;
         loop {
-            match self.send_once(session, Method::GET, path, query, headers, None).await {
+            match self
+                .send_once(session, Method::GET, path, query, headers, None)
+                .await
+            {
                 Err(e) if e.is_retryable() && attempt < self.read_attempts => {
                     tracing::debug!(attempt, error = %e, "retrying a Salesforce read");
                     tokio::time::sleep(self.backoff * 2u32.pow(attempt - 1)).await;
@@ -122,45 +156,81 @@ impl Api {
     }
 
     /// A write (POST/PATCH/DELETE): sent once, never retried.
-    pub async fn write(&self, session: &Session, method: Method, path: &str, body: Option<&Value>) -> Result<Reply, SalesforceError> {
+    pub async fn write(
+        &self,
+        session: &Session,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Reply, SalesforceError> {
         self.send_once(session, method, path, &[], &[], body).await
     }
 
     /// Describe Global.
     pub async fn describe_global(&self, session: &Session) -> Result<Reply, SalesforceError> {
-        self.read(session, &self.data_path("sobjects/"), &[], &[]).await
+        self.read(session, &self.data_path("sobjects/"), &[], &[])
+            .await
     }
 
     /// sObject Describe; with `if_modified_since` a 304 comes back as `status == 304` and no body.
-    pub async fn describe(&self, session: &Session, object: &str, if_modified_since: Option<&str>) -> Result<Reply, SalesforceError> {
-        let headers: Vec<(&str, String)> = if_modified_since.map(|v| ("If-Modified-Since", v.to_owned())).into_iter().collect();
-        self.read(session, &self.data_path(&format!("sobjects/{}/describe/", encode(object))), &[], &headers).await
+    pub async fn describe(
+        &self,
+        session: &Session,
+        object: &str,
+        if_modified_since: Option<&str>,
+    ) -> Result<Reply, SalesforceError> {
+        let headers: Vec<(&str, String)> = if_modified_since
+            .map(|v| ("If-Modified-Since", v.to_owned()))
+            .into_iter()
+            .collect();
+        self.read(
+            session,
+            &self.data_path(&format!("sobjects/{}/describe/", encode(object))),
+            &[],
+            &headers,
+        )
+        .await
     }
 
     /// A SOQL query (first batch).
     pub async fn query(&self, session: &Session, soql: &str) -> Result<Reply, SalesforceError> {
-        self.read(session, &self.data_path("query/"), &[("q", soql)], &[]).await
+        self.read(session, &self.data_path("query/"), &[("q", soql)], &[])
+            .await
     }
 
     /// The next batch, from a `nextRecordsUrl` (only Salesforce data paths are followed).
-    pub async fn query_more(&self, session: &Session, next_records_url: &str) -> Result<Reply, SalesforceError> {
+    pub async fn query_more(
+        &self,
+        session: &Session,
+        next_records_url: &str,
+    ) -> Result<Reply, SalesforceError> {
         let ok = next_records_url.starts_with("/services/data/v")
             && next_records_url.contains("/query/")
             && !next_records_url.contains("..")
             && !next_records_url.contains("//");
         if !ok {
-            return Err(SalesforceError::Unexpected { status: 0, message: "Salesforce sent a nextRecordsUrl that is not a query path".into() });
+            return Err(SalesforceError::Unexpected {
+                status: 0,
+                message: "Salesforce sent a nextRecordsUrl that is not a query path".into(),
+            });
         }
         self.read(session, next_records_url, &[], &[]).await
     }
 
     /// A SOSL search.
     pub async fn search(&self, session: &Session, sosl: &str) -> Result<Reply, SalesforceError> {
-        self.read(session, &self.data_path("search/"), &[("q", sosl)], &[]).await
+        self.read(session, &self.data_path("search/"), &[("q", sosl)], &[])
+            .await
     }
 
     /// One record, optionally only some fields.
-    pub async fn get_record(&self, session: &Session, object: &str, id: &str, fields: Option<&str>) -> Result<Reply, SalesforceError> {
+    pub async fn get_record(
+        &self,
+        session: &Session,
+        object: &str,
+        id: &str,
+        fields: Option<&str>,
+    ) -> Result<Reply, SalesforceError> {
         let path = self.data_path(&format!("sobjects/{}/{}", encode(object), encode(id)));
         let query: Vec<(&str, &str)> = fields.map(|f| ("fields", f)).into_iter().collect();
         self.read(session, &path, &query, &[]).await
@@ -172,6 +242,15 @@ fn encode(segment: &str) -> String {
 }
 
 fn transport(e: &reqwest::Error) -> SalesforceError {
-    let what = if e.is_timeout() { "timed out" } else { "connection failed" };
-    SalesforceError::Transport { message: format!("{what}: {}", e.to_string().split(" for url").next().unwrap_or_default()) }
+    let what = if e.is_timeout() {
+        "timed out"
+    } else {
+        "connection failed"
+    };
+    SalesforceError::Transport {
+        message: format!(
+            "{what}: {}",
+            e.to_string().split(" for url").next().unwrap_or_default()
+        ),
+    }
 }

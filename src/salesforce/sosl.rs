@@ -142,7 +142,6 @@ fn returning(objects: &[SearchObject]) -> Result<String, SoslError> {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "a failing unwrap is a failing test")]
 mod tests {
     use super::*;
     use proptest::prelude::*;

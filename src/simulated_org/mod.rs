@@ -29,10 +29,8 @@ mod token;
 mod tokens;
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "a test fails loudly on a missing value")]
 mod tests_oauth;
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "a test fails loudly on a missing value")]
 mod tests_rest;
 
 use state::Shared;

@@ -133,7 +133,6 @@ pub(crate) fn has_offset(soql: &str) -> bool {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "a test fails loudly on a missing value")]
 mod tests {
     use super::*;
 

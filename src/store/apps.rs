@@ -80,19 +80,29 @@ fn app_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AppRow> {
 /// The organization's default app.
 pub fn org_app(conn: &Connection) -> Result<Option<AppRow>, StoreError> {
     Ok(conn
-        .query_row(&format!("{SELECT_APP} WHERE a.group_id IS NULL"), [], app_from_row)
+        .query_row(
+            &format!("{SELECT_APP} WHERE a.group_id IS NULL"),
+            [],
+            app_from_row,
+        )
         .optional()?)
 }
 
 /// An app by id.
 pub fn by_id(conn: &Connection, id: i64) -> Result<Option<AppRow>, StoreError> {
-    Ok(conn.query_row(&format!("{SELECT_APP} WHERE a.id = ?1"), [id], app_from_row).optional()?)
+    Ok(conn
+        .query_row(&format!("{SELECT_APP} WHERE a.id = ?1"), [id], app_from_row)
+        .optional()?)
 }
 
 /// A group's override app.
 pub fn group_app(conn: &Connection, group_id: i64) -> Result<Option<AppRow>, StoreError> {
     Ok(conn
-        .query_row(&format!("{SELECT_APP} WHERE a.group_id = ?1"), [group_id], app_from_row)
+        .query_row(
+            &format!("{SELECT_APP} WHERE a.group_id = ?1"),
+            [group_id],
+            app_from_row,
+        )
         .optional()?)
 }
 
@@ -106,7 +116,11 @@ pub fn effective_override(conn: &Connection, user_id: i64) -> Result<Option<AppR
 }
 
 /// Creates or replaces the app of `group_id` (`None`: the organization's default).
-pub fn upsert(conn: &Connection, group_id: Option<i64>, app: &AppFields) -> Result<AppRow, StoreError> {
+pub fn upsert(
+    conn: &Connection,
+    group_id: Option<i64>,
+    app: &AppFields,
+) -> Result<AppRow, StoreError> {
     let existing = match group_id {
         None => org_app(conn)?,
         Some(g) => group_app(conn, g)?,

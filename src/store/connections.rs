@@ -89,13 +89,17 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConnectionRow> {
 
 /// A person's connection.
 pub fn get(conn: &Connection, user_id: i64) -> Result<Option<ConnectionRow>, StoreError> {
-    Ok(conn.query_row(&format!("{SELECT} WHERE user_id = ?1"), [user_id], from_row).optional()?)
+    Ok(conn
+        .query_row(&format!("{SELECT} WHERE user_id = ?1"), [user_id], from_row)
+        .optional()?)
 }
 
 /// Every connection (admin views).
 pub fn list(conn: &Connection) -> Result<Vec<ConnectionRow>, StoreError> {
     let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY user_id"))?;
-    let rows = stmt.query_map([], from_row)?.collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt
+        .query_map([], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
@@ -136,7 +140,12 @@ pub fn update_tokens(
 }
 
 /// Sets the status and the error the person should read.
-pub fn set_status(conn: &Connection, user_id: i64, status: &str, last_error: Option<&str>) -> Result<usize, StoreError> {
+pub fn set_status(
+    conn: &Connection,
+    user_id: i64,
+    status: &str,
+    last_error: Option<&str>,
+) -> Result<usize, StoreError> {
     Ok(conn.execute(
         "UPDATE connections SET status = ?2, last_error = ?3, updated_at = ?4 WHERE user_id = ?1",
         params![user_id, status, last_error, now_text()],
@@ -144,8 +153,15 @@ pub fn set_status(conn: &Connection, user_id: i64, status: &str, last_error: Opt
 }
 
 /// Records the last API usage seen.
-pub fn set_api_usage(conn: &Connection, user_id: i64, usage_json: &str) -> Result<usize, StoreError> {
-    Ok(conn.execute("UPDATE connections SET api_usage = ?2 WHERE user_id = ?1", params![user_id, usage_json])?)
+pub fn set_api_usage(
+    conn: &Connection,
+    user_id: i64,
+    usage_json: &str,
+) -> Result<usize, StoreError> {
+    Ok(conn.execute(
+        "UPDATE connections SET api_usage = ?2 WHERE user_id = ?1",
+        params![user_id, usage_json],
+    )?)
 }
 
 /// Deletes a person's connection.

@@ -36,7 +36,11 @@ pub fn insert(conn: &Connection, c: &CursorRow) -> Result<(), StoreError> {
 }
 
 /// Takes (reads and deletes) a person's cursor, so two calls cannot both continue from it.
-pub fn take(conn: &mut Connection, id: &str, user_id: i64) -> Result<Option<CursorRow>, StoreError> {
+pub fn take(
+    conn: &mut Connection,
+    id: &str,
+    user_id: i64,
+) -> Result<Option<CursorRow>, StoreError> {
     let tx = conn.transaction()?;
     let row = tx
         .query_row(
@@ -57,12 +61,18 @@ pub fn take(conn: &mut Connection, id: &str, user_id: i64) -> Result<Option<Curs
             },
         )
         .optional()?;
-    tx.execute("DELETE FROM query_cursors WHERE id = ?1 AND user_id = ?2", params![id, user_id])?;
+    tx.execute(
+        "DELETE FROM query_cursors WHERE id = ?1 AND user_id = ?2",
+        params![id, user_id],
+    )?;
     tx.commit()?;
     Ok(row)
 }
 
 /// Deletes expired cursors.
 pub fn delete_expired(conn: &Connection) -> Result<usize, StoreError> {
-    Ok(conn.execute("DELETE FROM query_cursors WHERE expires_at < ?1", [now_text()])?)
+    Ok(conn.execute(
+        "DELETE FROM query_cursors WHERE expires_at < ?1",
+        [now_text()],
+    )?)
 }

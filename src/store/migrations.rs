@@ -16,7 +16,11 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
     let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
     let known = MIGRATIONS.len() as i64;
     if version > known {
-        return Err(StoreError::TooNew { path: path.to_path_buf(), found: version, known });
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            known,
+        });
     }
     for sql in MIGRATIONS.iter().skip(version as usize) {
         tx.execute_batch(sql)?;
@@ -37,10 +41,16 @@ mod tests {
         let mut conn = Connection::open(&path).unwrap();
         migrate(&mut conn, &path).unwrap();
         migrate(&mut conn, &path).unwrap();
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(version, MIGRATIONS.len() as i64);
         let tables: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'connections'", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'connections'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(tables, 1);
     }
@@ -51,6 +61,9 @@ mod tests {
         let path = dir.path().join("x.db");
         let mut conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "user_version", 999).unwrap();
-        assert!(matches!(migrate(&mut conn, &path), Err(StoreError::TooNew { .. })));
+        assert!(matches!(
+            migrate(&mut conn, &path),
+            Err(StoreError::TooNew { .. })
+        ));
     }
 }

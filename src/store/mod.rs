@@ -20,7 +20,9 @@ use rusqlite::Connection;
 #[non_exhaustive]
 pub enum StoreError {
     /// The database could not be opened or migrated.
-    #[error("cannot open the database {path}: {source}; check the path and its permissions (--db or SALESFORCE_MCP_DB)")]
+    #[error(
+        "cannot open the database {path}: {source}; check the path and its permissions (--db or SALESFORCE_MCP_DB)"
+    )]
     Open {
         /// The database file.
         path: PathBuf,
@@ -31,7 +33,9 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
     /// The database was written by a newer salesforce-mcp.
-    #[error("the database {path} has schema version {found}, newer than this salesforce-mcp knows ({known}); upgrade salesforce-mcp")]
+    #[error(
+        "the database {path} has schema version {found}, newer than this salesforce-mcp knows ({known}); upgrade salesforce-mcp"
+    )]
     TooNew {
         /// The database file.
         path: PathBuf,
@@ -58,14 +62,24 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             let _ = std::fs::create_dir_all(dir);
         }
-        let open_err = |source| StoreError::Open { path: path.to_path_buf(), source };
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
         let mut conn = Connection::open(path).map_err(open_err)?;
-        conn.busy_timeout(Duration::from_secs(5)).map_err(open_err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
-        conn.pragma_update(None, "foreign_keys", true).map_err(open_err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
         migrations::migrate(&mut conn, path)?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)), path: path.to_path_buf() })
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+            path: path.to_path_buf(),
+        })
     }
 
     /// The database file.
@@ -81,7 +95,9 @@ impl Store {
     {
         let conn = Arc::clone(&self.conn);
         tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().map_err(|_| StoreError::Task("database lock poisoned".into()))?;
+            let mut guard = conn
+                .lock()
+                .map_err(|_| StoreError::Task("database lock poisoned".into()))?;
             f(&mut guard)
         })
         .await
@@ -89,8 +105,14 @@ impl Store {
     }
 
     /// Runs `f` with the connection on the current thread (command-line use).
-    pub fn call_sync<R>(&self, f: impl FnOnce(&mut Connection) -> Result<R, StoreError>) -> Result<R, StoreError> {
-        let mut guard = self.conn.lock().map_err(|_| StoreError::Task("database lock poisoned".into()))?;
+    pub fn call_sync<R>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let mut guard = self
+            .conn
+            .lock()
+            .map_err(|_| StoreError::Task("database lock poisoned".into()))?;
         f(&mut guard)
     }
 }

@@ -50,12 +50,18 @@ pub fn take(conn: &mut Connection, state_hash: &str) -> Result<Option<StateRow>,
             },
         )
         .optional()?;
-    tx.execute("DELETE FROM oauth_states WHERE state_hash = ?1", [state_hash])?;
+    tx.execute(
+        "DELETE FROM oauth_states WHERE state_hash = ?1",
+        [state_hash],
+    )?;
     tx.commit()?;
     Ok(row)
 }
 
 /// Deletes expired pending authorizations.
 pub fn delete_expired(conn: &Connection) -> Result<usize, StoreError> {
-    Ok(conn.execute("DELETE FROM oauth_states WHERE expires_at < ?1", [now_text()])?)
+    Ok(conn.execute(
+        "DELETE FROM oauth_states WHERE expires_at < ?1",
+        [now_text()],
+    )?)
 }

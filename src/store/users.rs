@@ -16,20 +16,32 @@ pub struct UserRow {
 }
 
 fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
-    Ok(UserRow { id: row.get(0)?, email: row.get(1)?, is_admin: row.get(2)? })
+    Ok(UserRow {
+        id: row.get(0)?,
+        email: row.get(1)?,
+        is_admin: row.get(2)?,
+    })
 }
 
 /// Finds a person by e-mail.
 pub fn find_by_email(conn: &Connection, email: &str) -> Result<Option<UserRow>, StoreError> {
     Ok(conn
-        .query_row("SELECT id, email, is_admin FROM users WHERE email = ?1", [email], user_from_row)
+        .query_row(
+            "SELECT id, email, is_admin FROM users WHERE email = ?1",
+            [email],
+            user_from_row,
+        )
         .optional()?)
 }
 
 /// Finds a person by id.
 pub fn find_by_id(conn: &Connection, id: i64) -> Result<Option<UserRow>, StoreError> {
     Ok(conn
-        .query_row("SELECT id, email, is_admin FROM users WHERE id = ?1", [id], user_from_row)
+        .query_row(
+            "SELECT id, email, is_admin FROM users WHERE id = ?1",
+            [id],
+            user_from_row,
+        )
         .optional()?)
 }
 
@@ -44,13 +56,18 @@ pub fn insert(conn: &Connection, email: &str, is_admin: bool) -> Result<UserRow,
 
 /// Sets the admin flag.
 pub fn set_admin(conn: &Connection, id: i64, is_admin: bool) -> Result<usize, StoreError> {
-    Ok(conn.execute("UPDATE users SET is_admin = ?2 WHERE id = ?1", params![id, is_admin])?)
+    Ok(conn.execute(
+        "UPDATE users SET is_admin = ?2 WHERE id = ?1",
+        params![id, is_admin],
+    )?)
 }
 
 /// Everyone, by e-mail.
 pub fn list(conn: &Connection) -> Result<Vec<UserRow>, StoreError> {
     let mut stmt = conn.prepare("SELECT id, email, is_admin FROM users ORDER BY email")?;
-    let rows = stmt.query_map([], user_from_row)?.collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt
+        .query_map([], user_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
