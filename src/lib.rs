@@ -15,3 +15,4 @@ pub mod salesforce;
 pub mod secrets;
 pub mod simulated_org;
 pub mod store;
+pub mod demo;

@@ -12,7 +12,6 @@ use super::{Cli, ServeOptions, settings};
 use crate::app::App;
 use crate::mcp::{Mode, SalesforceMcp};
 use crate::simulated_org::{SimOrgConfig, SimulatedOrg};
-use crate::store;
 
 /// Serves MCP for the local person on stdio.
 pub async fn serve(app: App, opts: &ServeOptions) -> Result<ExitCode, String> {
@@ -56,8 +55,8 @@ pub async fn demo(cli: &Cli, opts: &ServeOptions) -> Result<ExitCode, String> {
     let user = app
         .local_user(opts.user.as_deref())
         .map_err(|e| e.to_string())?;
-    configure_org_app(&app, &org)?;
-    let username = connect_through_oauth(&app, user.id).await?;
+    crate::demo::configure_org_app(&app, &org)?;
+    let username = crate::demo::connect_through_oauth(&app, user.id).await?;
     eprintln!(
         "salesforce-mcp demo: simulated Salesforce org at {} (control: {}/_sim/requests); connected as {username}",
         org.base_url(),
@@ -109,67 +108,6 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-fn configure_org_app(app: &App, org: &SimulatedOrg) -> Result<(), String> {
-    let fields = store::apps::AppFields {
-        client_id: SimOrgConfig::default().client_id,
-        client_secret_sealed: None,
-        auth_base_url: org.base_url(),
-        scopes: super::admin::DEFAULT_SCOPES.to_owned(),
-        prompt: None,
-        enabled: true,
-    };
-    app.store
-        .call_sync(|c| {
-            store::apps::upsert(c, None, &fields)?;
-            store::audit::append(c, "demo", "org_app.set", Some("org"), Some("simulated org"))
-        })
-        .map_err(|e| e.to_string())
-}
-
-/// Plays the browser: opens the authorize URL, follows Salesforce's redirect to our callback.
-async fn connect_through_oauth(app: &App, user_id: i64) -> Result<String, String> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-    let url = app
-        .connections
-        .begin(user_id, &super::connect::redirect_uri(port))
-        .await
-        .map_err(|e| e.to_string())?;
-    let callback = tokio::spawn(crate::http::callback::serve_once(
-        app.connections.clone(),
-        listener,
-    ));
-    let browser = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| e.to_string())?;
-    let response = browser
-        .get(&url)
-        .send()
-        .await
-        .map_err(|e| format!("simulated org authorize failed: {e}"))?;
-    let location = response
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .and_then(|l| l.to_str().ok())
-        .ok_or_else(|| {
-            format!(
-                "the simulated org did not redirect (HTTP {})",
-                response.status()
-            )
-        })?
-        .replace("http://localhost:", "http://127.0.0.1:");
-    browser
-        .get(&location)
-        .send()
-        .await
-        .map_err(|e| format!("callback failed: {e}"))?;
-    let row = callback.await.map_err(|e| e.to_string())??;
-    Ok(row.username)
 }
 
 async fn serve_demo_http(server: SalesforceMcp, addr: &str) -> Result<ExitCode, String> {
