@@ -1,9 +1,25 @@
 //! The simulated org's data engine: sample records, describe metadata, SOQL and SOSL execution,
 //! and record writes, with Salesforce's status codes and error bodies. No HTTP here.
-//!
-//! INTERFACE STUB: replaced by the real engine (branch sim-data).
 
-use serde_json::Value;
+mod derive;
+mod describe;
+mod ids;
+mod matching;
+mod objects;
+mod records;
+mod sample;
+mod schema;
+mod soql;
+mod sosl;
+mod store;
+mod validate;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use serde_json::{Value, json};
+
+pub use describe::MASTER_RECORD_TYPE_ID;
+pub use ids::make_id;
+pub use sample::{ACCOUNTS, COUNTS, USERS};
 
 /// An error as Salesforce's REST API would answer it: HTTP status plus the JSON body
 /// (normally the `[{"message","errorCode","fields"?}]` array).
@@ -20,8 +36,26 @@ impl ApiError {
     pub fn new(status: u16, error_code: &str, message: &str) -> Self {
         Self {
             status,
-            body: serde_json::json!([{ "message": message, "errorCode": error_code }]),
+            body: json!([{ "message": message, "errorCode": error_code }]),
         }
+    }
+
+    /// One entry with a `fields` list.
+    pub fn with_fields(status: u16, error_code: &str, message: &str, fields: &[&str]) -> Self {
+        Self {
+            status,
+            body: json!([{ "message": message, "errorCode": error_code, "fields": fields }]),
+        }
+    }
+
+    /// The first entry's `errorCode` (handy in tests and logs).
+    pub fn error_code(&self) -> &str {
+        self.body[0]["errorCode"].as_str().unwrap_or("")
+    }
+
+    /// The first entry's `message`.
+    pub fn message(&self) -> &str {
+        self.body[0]["message"].as_str().unwrap_or("")
     }
 }
 
@@ -44,79 +78,123 @@ pub struct WriteOutput {
 }
 
 /// The org's objects and records.
-#[derive(Debug, Default)]
-pub struct Dataset {}
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    store: store::Store,
+}
+
+impl Default for Dataset {
+    /// The sample org, as [`Dataset::sample`].
+    fn default() -> Self {
+        Self::sample()
+    }
+}
 
 impl Dataset {
-    /// The sample org: Accounts, Contacts, Leads, Opportunities, Cases and `Project__c`.
+    /// The sample org: Accounts, Contacts, Leads, Opportunities, Cases and `Project__c`
+    /// (plus the Users that own them and Case's record types). Counts are in [`COUNTS`].
     pub fn sample() -> Self {
-        Self {}
+        Self {
+            store: sample::build(),
+        }
     }
+
+    /// API names of every object, in describe order.
+    pub fn object_names(&self) -> Vec<&'static str> {
+        self.store.objects.iter().map(|o| o.name).collect()
+    }
+
     /// Describe Global body (`{"encoding","maxBatchSize","sobjects":[...]}`) for API version `version` ("67.0").
-    pub fn describe_global(&self, _version: &str) -> Value {
-        serde_json::json!({"encoding":"UTF-8","maxBatchSize":200,"sobjects":[]})
+    pub fn describe_global(&self, version: &str) -> Value {
+        let sobjects: Vec<Value> = self
+            .store
+            .objects
+            .iter()
+            .map(|o| describe::object_summary(o, version))
+            .collect();
+        json!({"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": sobjects})
     }
-    /// sObject Describe body, or 404 NOT_FOUND.
-    pub fn describe(&self, object: &str, _version: &str) -> Result<Value, ApiError> {
-        Err(not_found(object))
+
+    /// sObject Describe body, or 404 NOT_FOUND. Object names are case-insensitive.
+    pub fn describe(&self, object: &str, version: &str) -> Result<Value, ApiError> {
+        let obj = self.store.object(object).ok_or_else(not_found)?;
+        Ok(describe::describe_object(obj, &self.store.objects, version))
     }
-    /// When the object's metadata last changed (for `If-Modified-Since` -> 304).
-    pub fn metadata_modified(&self, _object: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-        None
+
+    /// When the object's metadata last changed (for `If-Modified-Since` -> 304): a fixed time
+    /// per object, on 2026-01-01 (`None` for an unknown object).
+    pub fn metadata_modified(&self, object: &str) -> Option<DateTime<Utc>> {
+        let idx = self.store.index(object)?;
+        let base = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single()?;
+        Some(base + Duration::hours(idx as i64))
     }
-    /// Run a SOQL query; all rows (the HTTP layer pages them).
-    pub fn query(&self, _soql: &str, _version: &str) -> Result<QueryOutput, ApiError> {
-        Err(ApiError::new(400, "MALFORMED_QUERY", "not implemented"))
+
+    /// Run a SOQL query; all rows (the HTTP layer pages them). Deleted records are left out.
+    pub fn query(&self, soql: &str, version: &str) -> Result<QueryOutput, ApiError> {
+        soql::run(&self.store, soql, version, false)
     }
+
+    /// Run a SOQL query including deleted records (`queryAll`).
+    pub fn query_all(&self, soql: &str, version: &str) -> Result<QueryOutput, ApiError> {
+        soql::run(&self.store, soql, version, true)
+    }
+
     /// Run a SOSL search; the `{"searchRecords":[...]}` body.
-    pub fn search(&self, _sosl: &str, _version: &str) -> Result<Value, ApiError> {
-        Err(ApiError::new(400, "MALFORMED_SEARCH", "not implemented"))
+    pub fn search(&self, sosl: &str, version: &str) -> Result<Value, ApiError> {
+        sosl::run(&self.store, sosl, version)
     }
+
     /// Read one record (`fields` = the `?fields=` list, or all fields).
     pub fn get(
         &self,
         object: &str,
-        _id: &str,
-        _fields: Option<&[String]>,
-        _version: &str,
+        id: &str,
+        fields: Option<&[String]>,
+        version: &str,
     ) -> Result<Value, ApiError> {
-        Err(not_found(object))
+        records::get(&self.store, object, id, fields, version)
     }
+
     /// Create: 201 `{"id","errors":[],"success":true}`.
     pub fn create(
         &mut self,
         object: &str,
-        _body: &Value,
-        _version: &str,
+        body: &Value,
+        version: &str,
     ) -> Result<WriteOutput, ApiError> {
-        Err(not_found(object))
+        records::create(&mut self.store, object, body, version)
     }
+
     /// Update: 204.
     pub fn update(
         &mut self,
         object: &str,
-        _id: &str,
-        _body: &Value,
+        id: &str,
+        body: &Value,
     ) -> Result<WriteOutput, ApiError> {
-        Err(not_found(object))
+        records::update(&mut self.store, object, id, body)
     }
-    /// Upsert by external id: 201 created / 200 updated (`created` flag) / 300 multiple matches / 404.
+
+    /// Upsert by external id: 201 created / 200 updated (`created` flag, API 46.0+; 204 before)
+    /// / 300 multiple matches / 404 for a field that is not an external id.
     pub fn upsert(
         &mut self,
         object: &str,
-        _field: &str,
-        _value: &str,
-        _body: &Value,
-        _version: &str,
+        field: &str,
+        value: &str,
+        body: &Value,
+        version: &str,
     ) -> Result<WriteOutput, ApiError> {
-        Err(not_found(object))
+        records::upsert(&mut self.store, object, (field, value), body, version)
     }
+
     /// Delete to the recycle bin: 204; deleted again -> ENTITY_IS_DELETED.
-    pub fn delete(&mut self, object: &str, _id: &str) -> Result<WriteOutput, ApiError> {
-        Err(not_found(object))
+    pub fn delete(&mut self, object: &str, id: &str) -> Result<WriteOutput, ApiError> {
+        records::delete(&mut self.store, object, id)
     }
 }
 
-fn not_found(_object: &str) -> ApiError {
+/// 404 NOT_FOUND "The requested resource does not exist".
+fn not_found() -> ApiError {
     ApiError::new(404, "NOT_FOUND", "The requested resource does not exist")
 }
