@@ -28,20 +28,40 @@ pub fn configure_org_app(app: &App, org: &SimulatedOrg) -> Result<(), String> {
 /// Connects a person by playing the browser: opens the authorize URL, follows Salesforce's
 /// redirect to our own callback listener. Returns the callback's outcome (the Salesforce username).
 pub async fn connect_through_oauth(app: &App, user_id: i64) -> Result<String, String> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     let redirect_uri = format!("http://localhost:{port}{CALLBACK_PATH}");
-    let url = app.connections.begin(user_id, &redirect_uri).await.map_err(|e| e.to_string())?;
-    let callback = tokio::spawn(crate::http::callback::serve_once(app.connections.clone(), listener));
-    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string())?;
-    let response = browser.get(&url).send().await.map_err(|e| format!("authorize request failed: {e}"))?;
+    let url = app
+        .connections
+        .begin(user_id, &redirect_uri)
+        .await
+        .map_err(|e| e.to_string())?;
+    let callback = tokio::spawn(crate::http::callback::serve_once(
+        app.connections.clone(),
+        listener,
+    ));
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let response = browser
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| format!("authorize request failed: {e}"))?;
     let location = response
         .headers()
         .get(reqwest::header::LOCATION)
         .and_then(|l| l.to_str().ok())
         .ok_or_else(|| format!("Salesforce did not redirect (HTTP {})", response.status()))?
         .replace("http://localhost:", "http://127.0.0.1:");
-    browser.get(&location).send().await.map_err(|e| format!("callback failed: {e}"))?;
+    browser
+        .get(&location)
+        .send()
+        .await
+        .map_err(|e| format!("callback failed: {e}"))?;
     let row = callback.await.map_err(|e| e.to_string())??;
     Ok(row.username)
 }

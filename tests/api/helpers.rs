@@ -1,0 +1,83 @@
+//! `spawn_app()`: a fresh database, the simulated org, the org app configured, and the
+//! person connected through the real OAuth flow.
+
+use std::time::Duration;
+
+use salesforce_mcp::app::App;
+use salesforce_mcp::config::Settings;
+use salesforce_mcp::simulated_org::{LoggedRequest, SimOrgConfig, SimulatedOrg};
+
+pub struct TestApp {
+    pub app: App,
+    pub org: SimulatedOrg,
+    pub user_id: i64,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Options {
+    pub rotation: bool,
+    pub batch_size: usize,
+    pub describe_ttl: Duration,
+    pub connect: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            rotation: false,
+            batch_size: 2000,
+            describe_ttl: Duration::from_secs(300),
+            connect: true,
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    let org = SimulatedOrg::start(SimOrgConfig {
+        rotate_refresh_tokens: options.rotation,
+        batch_size: options.batch_size,
+        ..SimOrgConfig::default()
+    })
+    .await
+    .expect("simulated org starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = Settings::for_db(dir.path().join("test.db"));
+    settings.allow_insecure_loopback = true;
+    settings.describe_ttl = options.describe_ttl;
+    let app = App::build(settings).expect("app builds");
+    let user_id = app.local_user(Some("alice@example.com")).expect("user").id;
+    salesforce_mcp::demo::configure_org_app(&app, &org).expect("org app");
+    if options.connect {
+        salesforce_mcp::demo::connect_through_oauth(&app, user_id)
+            .await
+            .expect("connects");
+    }
+    org.clear_requests();
+    TestApp {
+        app,
+        org,
+        user_id,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// Requests Salesforce saw, filtered by a predicate.
+    pub fn requests_where(&self, f: impl Fn(&LoggedRequest) -> bool) -> Vec<LoggedRequest> {
+        self.org.requests().into_iter().filter(|r| f(r)).collect()
+    }
+
+    pub fn refresh_grants(&self) -> usize {
+        self.requests_where(|r| r.grant_type.as_deref() == Some("refresh_token"))
+            .len()
+    }
+
+    pub fn data_calls(&self) -> usize {
+        self.requests_where(|r| r.path.starts_with("/services/data/v"))
+            .len()
+    }
+}

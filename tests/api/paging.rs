@@ -1,0 +1,152 @@
+use std::collections::HashSet;
+
+use salesforce_mcp::reads::QueryArgs;
+
+use crate::helpers::{Options, spawn_app_with};
+
+const SOQL: &str = "SELECT Id, Name FROM Contact ORDER BY Name";
+
+#[tokio::test]
+async fn paging_never_skips_or_repeats_a_row_with_a_small_batch_size() {
+    let t = spawn_app_with(Options {
+        batch_size: 5,
+        ..Options::default()
+    })
+    .await;
+    let mut ids = Vec::new();
+    let mut page = t
+        .app
+        .reads
+        .query_records(
+            t.user_id,
+            QueryArgs {
+                soql: Some(SOQL.into()),
+                max_rows: Some(7),
+                cursor: None,
+            },
+        )
+        .await
+        .unwrap();
+    let total = page.total_size;
+    assert!(total > 20, "sample data has enough contacts");
+    loop {
+        assert!(page.returned <= 7);
+        ids.extend(
+            page.records
+                .iter()
+                .map(|r| r["Id"].as_str().unwrap().to_owned()),
+        );
+        let Some(cursor) = page.next_cursor.clone() else {
+            break;
+        };
+        page = t
+            .app
+            .reads
+            .query_records(
+                t.user_id,
+                QueryArgs {
+                    soql: None,
+                    max_rows: Some(7),
+                    cursor: Some(cursor),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(ids.len() as u64, total);
+    assert_eq!(
+        ids.iter().collect::<HashSet<_>>().len(),
+        ids.len(),
+        "no row repeated"
+    );
+    // Same rows, same order as one big read.
+    let all = t
+        .app
+        .reads
+        .query_records(
+            t.user_id,
+            QueryArgs {
+                soql: Some(SOQL.into()),
+                max_rows: Some(2000),
+                cursor: None,
+            },
+        )
+        .await
+        .unwrap();
+    let expected: Vec<String> = all
+        .records
+        .iter()
+        .map(|r| r["Id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, expected);
+    assert!(all.next_cursor.is_none());
+}
+
+#[tokio::test]
+async fn a_cursor_is_single_use_and_bound_to_its_query() {
+    let t = spawn_app_with(Options {
+        batch_size: 5,
+        ..Options::default()
+    })
+    .await;
+    let page = t
+        .app
+        .reads
+        .query_records(
+            t.user_id,
+            QueryArgs {
+                soql: Some(SOQL.into()),
+                max_rows: Some(3),
+                cursor: None,
+            },
+        )
+        .await
+        .unwrap();
+    let cursor = page.next_cursor.unwrap();
+    let other = QueryArgs {
+        soql: Some("SELECT Id FROM Account".into()),
+        max_rows: Some(3),
+        cursor: Some(cursor.clone()),
+    };
+    let err = t
+        .app
+        .reads
+        .query_records(t.user_id, other)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("differs"), "{err}");
+    let again = QueryArgs {
+        soql: None,
+        max_rows: Some(3),
+        cursor: Some(cursor),
+    };
+    let err = t
+        .app
+        .reads
+        .query_records(t.user_id, again)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("cursor"), "{err}");
+}
+
+#[tokio::test]
+async fn max_rows_outside_the_range_names_the_limit() {
+    let t = spawn_app_with(Options::default()).await;
+    for bad in [0, 2001, 5000] {
+        let err = t
+            .app
+            .reads
+            .query_records(
+                t.user_id,
+                QueryArgs {
+                    soql: Some(SOQL.into()),
+                    max_rows: Some(bad),
+                    cursor: None,
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("between 1 and 2000"), "{err}");
+    }
+    assert_eq!(t.data_calls(), 0);
+}
