@@ -83,7 +83,10 @@ pub async fn demo(cli: &Cli, opts: &ServeOptions) -> Result<ExitCode, String> {
 
 /// A temporary directory for the demo's database, unless `--db` was given.
 fn tempdir_for_demo(cli: &Cli) -> Result<Option<TempDir>, String> {
-    if cli.db.is_some() {
+    // Only an explicit --db keeps the demo's state; SALESFORCE_MCP_DB in the environment points at
+    // the person's real database, which the demo must never rewrite.
+    let explicit = std::env::args().any(|a| a == "--db" || a.starts_with("--db="));
+    if cli.db.is_some() && explicit {
         return Ok(None);
     }
     let path = std::env::temp_dir().join(format!(

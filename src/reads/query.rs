@@ -76,7 +76,7 @@ impl Reads {
         let max_rows = args.max_rows.unwrap_or(DEFAULT_ROWS);
         if !(1..=MAX_ROWS).contains(&max_rows) {
             return Err(ReadError::BadInput(format!(
-                "max_rows must be between 1 and {MAX_ROWS} (got {max_rows}); use a smaller max_rows and follow next_cursor for more rows"
+                "max_rows must be between 1 and {MAX_ROWS} (got {max_rows}); to read more rows, follow next_cursor"
             )));
         }
         let mut position = match args.cursor.as_deref() {

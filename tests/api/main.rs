@@ -1,5 +1,9 @@
 //! Integration tests: one binary, the app and the simulated org started on 127.0.0.1:0.
-#![allow(clippy::expect_used, clippy::unwrap_used, reason = "a failed expectation is a failed test")]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a failed expectation is a failed test"
+)]
 
 mod connect;
 mod helpers;
