@@ -198,3 +198,8 @@ impl Dataset {
 fn not_found() -> ApiError {
     ApiError::new(404, "NOT_FOUND", "The requested resource does not exist")
 }
+
+#[cfg(test)]
+mod tests_records;
+#[cfg(test)]
+mod tests_search;

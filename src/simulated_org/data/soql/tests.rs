@@ -1,4 +1,7 @@
-#![allow(clippy::panic, reason = "a failing test panics with the query and its result")]
+#![allow(
+    clippy::panic,
+    reason = "a failing test panics with the query and its result"
+)]
 
 use serde_json::{Value, json};
 
