@@ -188,6 +188,19 @@ impl Dataset {
         records::upsert(&mut self.store, object, (field, value), body, version)
     }
 
+    /// Ids of the live records whose external id field (or `Id`) equals `value`, for GET and
+    /// DELETE by external id: none (404 for the caller), one, or several (300). A field that is
+    /// not an external id -> 404 NOT_FOUND "Provided external ID field does not exist or is not
+    /// accessible: X".
+    pub fn find_by_external_id(
+        &self,
+        object: &str,
+        field: &str,
+        value: &str,
+    ) -> Result<Vec<String>, ApiError> {
+        records::find_by_external_id(&self.store, object, field, value)
+    }
+
     /// Delete to the recycle bin: 204; deleted again -> ENTITY_IS_DELETED.
     pub fn delete(&mut self, object: &str, id: &str) -> Result<WriteOutput, ApiError> {
         records::delete(&mut self.store, object, id)
@@ -199,6 +212,8 @@ fn not_found() -> ApiError {
     ApiError::new(404, "NOT_FOUND", "The requested resource does not exist")
 }
 
+#[cfg(test)]
+mod tests_describe;
 #[cfg(test)]
 mod tests_records;
 #[cfg(test)]

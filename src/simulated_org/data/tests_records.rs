@@ -411,3 +411,59 @@ fn writes_to_unknown_objects_are_not_found() {
     let e = fail(org.create("Nope__c", &json!({}), V));
     assert_eq!((e.status, e.error_code()), (404, "NOT_FOUND"));
 }
+
+#[test]
+fn whole_number_fields_stay_integers_after_update() {
+    let mut org = Dataset::sample();
+    let id = make_id("001", 1);
+    ok(org.update("Account", &id, &json!({"NumberOfEmployees": "120"})));
+    assert_eq!(get(&org, "Account", &id)["NumberOfEmployees"], json!(120));
+}
+
+#[test]
+fn external_id_lookup_finds_none_one_or_many() {
+    let org = Dataset::sample();
+    assert_eq!(
+        org.find_by_external_id("Project__c", "External_Id__c", "PRJ-0003"),
+        Ok(vec![make_id("a0B", 3)])
+    );
+    assert_eq!(
+        org.find_by_external_id("Project__c", "External_Id__c", "PRJ-7777"),
+        Ok(vec![])
+    );
+    assert_eq!(
+        org.find_by_external_id("Account", "Account_Number__c", "ACC-SHARED")
+            .map(|v| v.len()),
+        Ok(2)
+    );
+    let e = org.find_by_external_id("Account", "Namez", "x").err();
+    assert_eq!(
+        e,
+        Some(ApiError::new(
+            404,
+            "NOT_FOUND",
+            "Provided external ID field does not exist or is not accessible: Namez"
+        ))
+    );
+}
+
+#[test]
+fn upsert_by_unknown_record_id_is_not_found() {
+    let mut org = Dataset::sample();
+    let e = fail(org.upsert(
+        "Account",
+        "Id",
+        &make_id("001", 999),
+        &json!({"Name": "X"}),
+        V,
+    ));
+    assert_eq!((e.status, e.error_code()), (404, "NOT_FOUND"));
+    let out = ok(org.upsert(
+        "Account",
+        "Id",
+        &make_id("001", 1),
+        &json!({"Rating": "Cold"}),
+        V,
+    ));
+    assert_eq!(out.status, 200);
+}

@@ -126,7 +126,7 @@ fn coerce(store: &Store, field: &FieldDef, value: &Value) -> Result<Value, ApiEr
             .parse::<f64>()
             .ok()
             .filter(|n| n.is_finite() && !value.is_boolean())
-            .map(Value::from)
+            .map(|n| number_value(t, n))
             .ok_or_else(|| parser_error(field, value)),
         T::Date => NaiveDate::parse_from_str(&text, "%Y-%m-%d")
             .map(|d| Value::from(d.format("%Y-%m-%d").to_string()))
@@ -136,6 +136,15 @@ fn coerce(store: &Store, field: &FieldDef, value: &Value) -> Result<Value, ApiEr
             .ok_or_else(|| parser_error(field, value)),
         T::Reference => check_lookup(store, field, &text).map(Value::from),
         _ => check_text(field, text).map(Value::from),
+    }
+}
+
+// Whole-number fields come back as JSON integers (`12`), the others as decimals (`12.0`).
+fn number_value(ftype: FieldType, n: f64) -> Value {
+    if ftype == FieldType::Int && n.fract() == 0.0 && n.abs() < 1e15 {
+        Value::from(n as i64)
+    } else {
+        Value::from(n)
     }
 }
 
