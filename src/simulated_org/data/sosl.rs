@@ -3,12 +3,12 @@
 //! The term's words must all appear (as whole words, `*` and `?` wildcards allowed) in the
 //! searched text fields of a record; `OR` between words offers alternatives.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::ApiError;
 use super::matching::{Pat, glob_match};
 use super::schema::{FieldDef, FieldType, ObjectDef};
-use super::soql::{Pos, caret_message};
+use super::soql::{Plan, Pos, build, caret_message, matching_rows};
 use super::store::{Row, Store};
 
 mod clause;
@@ -33,12 +33,10 @@ pub enum Scope {
 /// One RETURNING entry.
 #[derive(Debug, Clone)]
 pub struct Returning<'s> {
-    /// Object.
-    pub obj: &'s ObjectDef,
-    /// Fields to return (Id when none are named).
-    pub fields: Vec<&'s FieldDef>,
-    /// Per-object LIMIT.
-    pub limit: Option<usize>,
+    /// Object index in the store.
+    pub obj: usize,
+    /// Fields, WHERE, ORDER BY and LIMIT from `Obj(...)`; `None` returns only Id.
+    pub plan: Option<Plan<'s>>,
 }
 
 fn malformed(sosl: &str, pos: Pos, message: &str) -> ApiError {
@@ -58,26 +56,25 @@ pub fn run(store: &Store, sosl: &str, version: &str) -> Result<Value, ApiError> 
     );
     blanked.push_str(&sosl[close + 1..]);
     let clauses = clause::parse(store, sosl, &blanked)?;
-    let mut out = Vec::new();
     let limit = clauses.limit.unwrap_or(MAX_ROWS).min(MAX_ROWS);
+    let mut out = Vec::new();
     for ret in &clauses.returning {
-        let Some(table) = store.table(ret.obj.name) else {
-            continue;
+        let obj = &store.objects[ret.obj];
+        let fields = searched_fields(obj, clauses.scope);
+        let hits = store.tables[ret.obj].live().filter(|row| {
+            alternatives
+                .iter()
+                .any(|words| matches_all(row, &fields, words))
+        });
+        let rows = match &ret.plan {
+            Some(plan) => matching_rows(store, plan, hits, false),
+            None => hits.collect(),
         };
-        let fields = searched_fields(ret.obj, clauses.scope);
-        let hits = table
-            .live()
-            .filter(|row| {
-                alternatives
-                    .iter()
-                    .any(|words| matches_all(row, &fields, words))
-            })
-            .take(ret.limit.unwrap_or(MAX_ROWS));
-        for row in hits {
-            if out.len() >= limit {
-                break;
-            }
-            out.push(record(row, ret, version));
+        for row in rows.into_iter().take(limit.saturating_sub(out.len())) {
+            out.push(match &ret.plan {
+                Some(plan) => build(store, row, ret.obj, &plan.node, version),
+                None => id_only(row, obj, version),
+            });
         }
     }
     Ok(json!({ "searchRecords": out }))
@@ -196,22 +193,11 @@ fn matches_all(row: &Row, fields: &[&FieldDef], words: &[Vec<Pat>]) -> bool {
     })
 }
 
-fn record(row: &Row, ret: &Returning<'_>, version: &str) -> Value {
-    let mut out = Map::new();
+fn id_only(row: &Row, obj: &ObjectDef, version: &str) -> Value {
     let url = format!(
         "/services/data/v{version}/sobjects/{}/{}",
-        ret.obj.name,
+        obj.name,
         row.id()
     );
-    out.insert(
-        "attributes".into(),
-        json!({"type": ret.obj.name, "url": url}),
-    );
-    if ret.fields.is_empty() {
-        out.insert("Id".into(), Value::from(row.id()));
-    }
-    for f in &ret.fields {
-        out.insert(f.name.into(), row.get(f.name).clone());
-    }
-    Value::Object(out)
+    json!({"attributes": {"type": obj.name, "url": url}, "Id": row.id()})
 }

@@ -136,3 +136,22 @@ fn sample_counts_match_the_published_table() {
         assert_eq!(out, Ok(*count), "{object}");
     }
 }
+
+#[test]
+fn returning_bodies_filter_sort_and_reach_parents() {
+    let hits = search(
+        "FIND {acme*} RETURNING Contact(Name, Account.Name WHERE Title = 'CEO' ORDER BY Name DESC)",
+    );
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| {
+        h["Account"]["Name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("Acme"))
+    }));
+    let names: Vec<&str> = hits.iter().filter_map(|h| h["Name"].as_str()).collect();
+    let mut sorted = names.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(names, sorted);
+    let e = search_err("FIND {acme} RETURNING Account(Name WHERE)");
+    assert_eq!(e.error_code(), "MALFORMED_SEARCH");
+}

@@ -121,6 +121,11 @@ pub fn compile<'s>(store: &'s Store, q: &Query) -> Result<Plan<'s>, QueryError> 
     compile_for(store, q, obj, None)
 }
 
+/// Compile a query over object index `obj` (SOSL RETURNING bodies).
+pub fn compile_on<'s>(store: &'s Store, q: &Query, obj: usize) -> Result<Plan<'s>, QueryError> {
+    compile_for(store, q, obj, None)
+}
+
 fn compile_for<'s>(
     store: &'s Store,
     q: &Query,

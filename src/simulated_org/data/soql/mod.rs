@@ -8,7 +8,10 @@ mod parser;
 #[cfg(test)]
 mod tests;
 
+pub use bind::{Plan, compile_on};
+pub use exec::{build, matching_rows};
 pub use lexer::{Pos, Tok, Token, tokenize};
+pub use parser::parse_returning;
 
 use super::store::Store;
 use super::{ApiError, QueryOutput};
