@@ -210,33 +210,24 @@ pub fn upsert(
     if ext_name == "Id" && !value.is_empty() && matches.is_empty() {
         return Err(not_found());
     }
+    // `created` and the 200 answer for updates arrived in API 46.0; before, updates were 204.
     let modern = version.parse::<f64>().map_or(true, |v| v >= 46.0);
     match matches.as_slice() {
         [] => {
             let external = (ext_name != "Id").then_some((ext_name, value));
             let id = insert(store, object_name, body, external, version)?;
-            let mut out = json!({"id": id, "errors": [], "success": true});
-            if modern {
-                out["created"] = Value::Bool(true);
-            }
-            Ok(WriteOutput {
-                status: 201,
-                body: Some(out),
-            })
+            Ok(upserted(201, &id, modern.then_some(true)))
         }
         [id] => {
             apply_update(store, object_name, id, body)?;
-            if !modern {
-                return Ok(WriteOutput {
+            if modern {
+                Ok(upserted(200, id, Some(false)))
+            } else {
+                Ok(WriteOutput {
                     status: 204,
                     body: None,
-                });
+                })
             }
-            let out = json!({"id": id, "errors": [], "success": true, "created": false});
-            Ok(WriteOutput {
-                status: 200,
-                body: Some(out),
-            })
         }
         many => {
             let urls: Vec<String> = many
@@ -248,6 +239,17 @@ pub fn upsert(
                 body: Some(json!(urls)),
             })
         }
+    }
+}
+
+fn upserted(status: u16, id: &str, created: Option<bool>) -> WriteOutput {
+    let mut body = json!({"id": id, "errors": [], "success": true});
+    if let Some(created) = created {
+        body["created"] = Value::Bool(created);
+    }
+    WriteOutput {
+        status,
+        body: Some(body),
     }
 }
 

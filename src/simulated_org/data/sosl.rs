@@ -12,6 +12,7 @@ use super::soql::{Plan, Pos, build, caret_message, matching_rows};
 use super::store::{Row, Store};
 
 mod clause;
+mod term;
 
 const RESERVED: &str = "?&|!{}[]()^~*:\\\"'+-";
 const NO_TERM: &str = "No search term found. The search term must be enclosed in braces.";
@@ -47,7 +48,7 @@ fn malformed(sosl: &str, pos: Pos, message: &str) -> ApiError {
 pub fn run(store: &Store, sosl: &str, version: &str) -> Result<Value, ApiError> {
     let (open, close) =
         braces(sosl).ok_or_else(|| ApiError::new(400, "MALFORMED_SEARCH", NO_TERM))?;
-    let alternatives = parse_term(sosl, open, close)?;
+    let alternatives = term::parse(sosl, open, close)?;
     let mut blanked: String = sosl[..open].to_string();
     blanked.extend(
         sosl[open..=close]
@@ -103,70 +104,6 @@ fn position(sosl: &str, byte: usize) -> Pos {
         row,
         col: before[line_start..].chars().count() + 1,
     }
-}
-
-/// The term as alternatives (split by `OR`), each a list of word patterns that must all match.
-fn parse_term(sosl: &str, open: usize, close: usize) -> Result<Vec<Vec<Vec<Pat>>>, ApiError> {
-    let mut words: Vec<(Vec<Pat>, bool)> = Vec::new();
-    let mut current: Vec<Pat> = Vec::new();
-    let mut escaped = false;
-    let flush = |current: &mut Vec<Pat>, words: &mut Vec<(Vec<Pat>, bool)>| {
-        if !current.is_empty() {
-            let plain = current.iter().all(|p| matches!(p, Pat::Lit(_)));
-            words.push((std::mem::take(current), plain));
-        }
-    };
-    for (i, c) in sosl[open + 1..close].char_indices() {
-        if escaped {
-            escaped = false;
-            if c.is_alphanumeric() {
-                current.push(Pat::Lit(c))
-            } else {
-                flush(&mut current, &mut words)
-            }
-            continue;
-        }
-        match c {
-            '\\' => escaped = true,
-            '*' => current.push(Pat::Any),
-            '?' => current.push(Pat::One),
-            '"' => flush(&mut current, &mut words),
-            c if RESERVED.contains(c) => {
-                let pos = position(sosl, open + 1 + i);
-                let message = format!(
-                    "unexpected token: '{c}' (escape reserved characters with a backslash: \\{c})"
-                );
-                return Err(malformed(sosl, pos, &message));
-            }
-            c if c.is_alphanumeric() => current.push(Pat::Lit(c)),
-            _ => flush(&mut current, &mut words),
-        }
-    }
-    flush(&mut current, &mut words);
-    let mut alternatives = vec![Vec::new()];
-    for (word, plain) in words {
-        let text: String = word
-            .iter()
-            .filter_map(|p| if let Pat::Lit(c) = p { Some(*c) } else { None })
-            .collect();
-        match text.as_str() {
-            "OR" if plain => alternatives.push(Vec::new()),
-            "AND" if plain => {}
-            _ => alternatives
-                .last_mut()
-                .into_iter()
-                .for_each(|a| a.push(word.clone())),
-        }
-    }
-    alternatives.retain(|a| !a.is_empty());
-    if alternatives.is_empty() {
-        return Err(malformed(
-            sosl,
-            position(sosl, open),
-            "search term must be longer than one character",
-        ));
-    }
-    Ok(alternatives)
 }
 
 fn searched_fields(obj: &ObjectDef, scope: Scope) -> Vec<&FieldDef> {

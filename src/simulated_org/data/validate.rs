@@ -57,33 +57,35 @@ pub fn check_input(
         })?;
         fields.push((field, value));
     }
-    let locked: Vec<&str> = fields
-        .iter()
-        .filter(|(f, _)| {
-            if mode == Mode::Create {
-                !f.createable
-            } else {
-                !f.updateable
-            }
-        })
-        .map(|(f, _)| f.name)
-        .collect();
-    if !locked.is_empty() {
-        let message = format!(
-            "Unable to create/update fields: {}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
-            locked.join(", ")
-        );
-        return Err(bad_request(
-            "INVALID_FIELD_FOR_INSERT_UPDATE",
-            &message,
-            &locked,
-        ));
-    }
+    check_permissions(&fields, mode)?;
     let mut out = Map::new();
     for (field, value) in fields {
         out.insert(field.name.to_string(), coerce(store, field, value)?);
     }
     Ok(out)
+}
+
+fn check_permissions(fields: &[(&FieldDef, &Value)], mode: Mode) -> Result<(), ApiError> {
+    let locked: Vec<&str> = fields
+        .iter()
+        .filter(|(f, _)| match mode {
+            Mode::Create => !f.createable,
+            Mode::Update => !f.updateable,
+        })
+        .map(|(f, _)| f.name)
+        .collect();
+    if locked.is_empty() {
+        return Ok(());
+    }
+    let message = format!(
+        "Unable to create/update fields: {}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
+        locked.join(", ")
+    );
+    Err(bad_request(
+        "INVALID_FIELD_FOR_INSERT_UPDATE",
+        &message,
+        &locked,
+    ))
 }
 
 fn parser_error(field: &FieldDef, value: &Value) -> ApiError {

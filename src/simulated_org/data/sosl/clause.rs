@@ -81,20 +81,7 @@ pub fn parse<'s>(store: &'s Store, sosl: &str, blanked: &str) -> Result<Clauses<
     if !c.eat_word("FIND") {
         return Err(c.unexpected());
     }
-    let mut scope = Scope::All;
-    if c.eat_word("IN") {
-        scope = match c.word().as_deref() {
-            Some("ALL" | "SIDEBAR") => Scope::All,
-            Some("NAME") => Scope::Name,
-            Some("EMAIL") => Scope::Email,
-            Some("PHONE") => Scope::Phone,
-            _ => return Err(c.unexpected()),
-        };
-        c.at += 1;
-        if !c.eat_word("FIELDS") {
-            return Err(c.unexpected());
-        }
-    }
+    let scope = scope(&mut c)?;
     let mut returning = Vec::new();
     if c.eat_word("RETURNING") {
         loop {
@@ -125,6 +112,25 @@ pub fn parse<'s>(store: &'s Store, sosl: &str, blanked: &str) -> Result<Clauses<
         returning,
         limit,
     })
+}
+
+fn scope(c: &mut Cursor<'_>) -> Result<Scope, ApiError> {
+    if !c.eat_word("IN") {
+        return Ok(Scope::All);
+    }
+    let scope = match c.word().as_deref() {
+        Some("ALL" | "SIDEBAR") => Scope::All,
+        Some("NAME") => Scope::Name,
+        Some("EMAIL") => Scope::Email,
+        Some("PHONE") => Scope::Phone,
+        _ => return Err(c.unexpected()),
+    };
+    c.at += 1;
+    if c.eat_word("FIELDS") {
+        Ok(scope)
+    } else {
+        Err(c.unexpected())
+    }
 }
 
 fn returning_entry<'s>(store: &'s Store, c: &mut Cursor<'_>) -> Result<Returning<'s>, ApiError> {
