@@ -104,6 +104,20 @@ impl Dataset {
         self.store.objects.iter().map(|o| o.name).collect()
     }
 
+    /// The API name of an object given in any case (`account` -> `Account`).
+    pub fn object_name(&self, object: &str) -> Option<&'static str> {
+        self.store.object(object).map(|o| o.name)
+    }
+
+    /// When any object's metadata last changed (for Describe Global's `If-Modified-Since`).
+    pub fn global_metadata_modified(&self) -> Option<DateTime<Utc>> {
+        self.store
+            .objects
+            .iter()
+            .filter_map(|o| self.metadata_modified(o.name))
+            .max()
+    }
+
     /// Describe Global body (`{"encoding","maxBatchSize","sobjects":[...]}`) for API version `version` ("67.0").
     pub fn describe_global(&self, version: &str) -> Value {
         let sobjects: Vec<Value> = self

@@ -125,3 +125,16 @@ fn describe_of_unknown_object_is_not_found() {
     assert!(Dataset::sample().metadata_modified("account").is_some());
     assert!(Dataset::sample().metadata_modified("nope").is_none());
 }
+
+#[test]
+fn object_names_resolve_to_api_casing_and_global_time_is_the_latest() {
+    let org = Dataset::sample();
+    assert_eq!(org.object_name("project__C"), Some("Project__c"));
+    assert_eq!(org.object_name("Nope"), None);
+    let latest = org
+        .object_names()
+        .iter()
+        .filter_map(|o| org.metadata_modified(o))
+        .max();
+    assert_eq!(org.global_metadata_modified(), latest);
+}

@@ -4,6 +4,7 @@ mod ast;
 mod bind;
 mod exec;
 mod lexer;
+mod literal;
 mod parser;
 #[cfg(test)]
 mod tests;
