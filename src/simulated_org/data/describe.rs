@@ -78,7 +78,7 @@ fn describe_field(f: &FieldDef) -> Value {
         "calculated": f.formula.is_some(), "calculatedFormula": f.formula,
         "cascadeDelete": false, "caseSensitive": false, "compoundFieldName": null,
         "controllerName": null, "createable": f.createable, "custom": f.is_custom(),
-        "defaultValue": f.picklist_default.map(Value::from).unwrap_or(Value::Null),
+        "defaultValue": default_value(f),
         "defaultValueFormula": null, "defaultedOnCreate": f.defaulted_on_create,
         "dependentPicklist": false, "deprecatedAndHidden": false, "digits": digits,
         "displayLocationInDecimal": false, "encrypted": false, "externalId": f.external_id,
@@ -107,6 +107,15 @@ fn describe_field(f: &FieldDef) -> Value {
         a.extend(b);
     }
     first
+}
+
+// Checkboxes default to false; picklists to their default value; everything else to null.
+fn default_value(f: &FieldDef) -> Value {
+    match (f.ftype, f.picklist_default) {
+        (FieldType::Boolean, _) => Value::Bool(false),
+        (_, Some(v)) => Value::from(v),
+        _ => Value::Null,
+    }
 }
 
 fn child_relationships(obj: &ObjectDef, all: &[ObjectDef]) -> Vec<Value> {

@@ -14,16 +14,31 @@ pub enum Pat {
 }
 
 fn fold(c: char) -> char {
-    c.to_lowercase().next().unwrap_or(c)
+    if c.is_ascii() {
+        c.to_ascii_lowercase()
+    } else {
+        c.to_lowercase().next().unwrap_or(c)
+    }
 }
 
 /// Whether `text` matches `pattern` as a whole, ignoring case.
 pub fn glob_match(pattern: &[Pat], text: &str) -> bool {
-    let text: Vec<char> = text.chars().map(fold).collect();
-    // Classic two-pointer wildcard match with backtracking to the last `Any`.
+    // Most text is ASCII: match on bytes then, without collecting characters.
+    if text.is_ascii() {
+        let bytes = text.as_bytes();
+        return glob_core(pattern, bytes.len(), |t, c| {
+            fold(c) == char::from(bytes[t].to_ascii_lowercase())
+        });
+    }
+    let chars: Vec<char> = text.chars().map(fold).collect();
+    glob_core(pattern, chars.len(), |t, c| fold(c) == chars[t])
+}
+
+// Two-pointer wildcard match, backtracking to the last `Any`.
+fn glob_core(pattern: &[Pat], len: usize, same: impl Fn(usize, char) -> bool) -> bool {
     let (mut p, mut t) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
+    while t < len {
         match pattern.get(p) {
             Some(Pat::Any) => {
                 star = Some((p, t));
@@ -33,7 +48,7 @@ pub fn glob_match(pattern: &[Pat], text: &str) -> bool {
                 p += 1;
                 t += 1;
             }
-            Some(Pat::Lit(c)) if fold(*c) == text[t] => {
+            Some(Pat::Lit(c)) if same(t, *c) => {
                 p += 1;
                 t += 1;
             }
@@ -79,6 +94,7 @@ mod tests {
         assert!(!glob_match(&pat("a_me"), "Acmme"));
         assert!(!glob_match(&pat("acme"), "Acme Corporation"));
         assert!(glob_match(&pat("%"), ""));
+        assert!(glob_match(&pat("zü%"), "ZÜRICH"));
     }
 
     #[test]

@@ -104,6 +104,20 @@ impl Dataset {
         self.store.objects.iter().map(|o| o.name).collect()
     }
 
+    /// The API name of an object given in any case (`account` -> `Account`).
+    pub fn object_name(&self, object: &str) -> Option<&'static str> {
+        self.store.object(object).map(|o| o.name)
+    }
+
+    /// When any object's metadata last changed (for Describe Global's `If-Modified-Since`).
+    pub fn global_metadata_modified(&self) -> Option<DateTime<Utc>> {
+        self.store
+            .objects
+            .iter()
+            .filter_map(|o| self.metadata_modified(o.name))
+            .max()
+    }
+
     /// Describe Global body (`{"encoding","maxBatchSize","sobjects":[...]}`) for API version `version` ("67.0").
     pub fn describe_global(&self, version: &str) -> Value {
         let sobjects: Vec<Value> = self
@@ -188,6 +202,19 @@ impl Dataset {
         records::upsert(&mut self.store, object, (field, value), body, version)
     }
 
+    /// Ids of the live records whose external id field (or `Id`) equals `value`, for GET and
+    /// DELETE by external id: none (404 for the caller), one, or several (300). A field that is
+    /// not an external id -> 404 NOT_FOUND "Provided external ID field does not exist or is not
+    /// accessible: X".
+    pub fn find_by_external_id(
+        &self,
+        object: &str,
+        field: &str,
+        value: &str,
+    ) -> Result<Vec<String>, ApiError> {
+        records::find_by_external_id(&self.store, object, field, value)
+    }
+
     /// Delete to the recycle bin: 204; deleted again -> ENTITY_IS_DELETED.
     pub fn delete(&mut self, object: &str, id: &str) -> Result<WriteOutput, ApiError> {
         records::delete(&mut self.store, object, id)
@@ -198,3 +225,10 @@ impl Dataset {
 fn not_found() -> ApiError {
     ApiError::new(404, "NOT_FOUND", "The requested resource does not exist")
 }
+
+#[cfg(test)]
+mod tests_describe;
+#[cfg(test)]
+mod tests_records;
+#[cfg(test)]
+mod tests_search;

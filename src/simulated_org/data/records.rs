@@ -205,62 +205,29 @@ pub fn upsert(
 ) -> Result<WriteOutput, ApiError> {
     let (_, obj) = object(store, object_name)?;
     writable(obj, "updated")?;
-    let ext = obj
-        .field(field)
-        .filter(|f| f.external_id || f.name == "Id")
-        .ok_or_else(|| {
-            let message =
-                format!("Provided external ID field does not exist or is not accessible: {field}");
-            ApiError::new(404, "NOT_FOUND", &message)
-        })?;
-    let (ext_name, object_name) = (ext.name, obj.name);
-    let matches: Vec<String> = if ext_name == "Id" {
-        let id = ids::normalize(value);
-        id.into_iter()
-            .filter(|id| store.row(object_name, id).is_some_and(|r| !r.is_deleted()))
-            .collect()
-    } else {
-        let table = store
-            .table(object_name)
-            .map(|t| t.live().collect::<Vec<_>>())
-            .unwrap_or_default();
-        table
-            .into_iter()
-            .filter(|r| {
-                r.get(ext_name)
-                    .as_str()
-                    .is_some_and(|v| v.eq_ignore_ascii_case(value))
-            })
-            .map(|r| r.id().to_string())
-            .collect()
-    };
+    let (ext_name, object_name) = (external_field(obj, field)?, obj.name);
+    let matches = external_matches(store, object_name, ext_name, value);
+    if ext_name == "Id" && !value.is_empty() && matches.is_empty() {
+        return Err(not_found());
+    }
+    // `created` and the 200 answer for updates arrived in API 46.0; before, updates were 204.
     let modern = version.parse::<f64>().map_or(true, |v| v >= 46.0);
     match matches.as_slice() {
         [] => {
             let external = (ext_name != "Id").then_some((ext_name, value));
             let id = insert(store, object_name, body, external, version)?;
-            let mut out = json!({"id": id, "errors": [], "success": true});
-            if modern {
-                out["created"] = Value::Bool(true);
-            }
-            Ok(WriteOutput {
-                status: 201,
-                body: Some(out),
-            })
+            Ok(upserted(201, &id, modern.then_some(true)))
         }
         [id] => {
             apply_update(store, object_name, id, body)?;
-            if !modern {
-                return Ok(WriteOutput {
+            if modern {
+                Ok(upserted(200, id, Some(false)))
+            } else {
+                Ok(WriteOutput {
                     status: 204,
                     body: None,
-                });
+                })
             }
-            let out = json!({"id": id, "errors": [], "success": true, "created": false});
-            Ok(WriteOutput {
-                status: 200,
-                body: Some(out),
-            })
         }
         many => {
             let urls: Vec<String> = many
@@ -273,6 +240,64 @@ pub fn upsert(
             })
         }
     }
+}
+
+fn upserted(status: u16, id: &str, created: Option<bool>) -> WriteOutput {
+    let mut body = json!({"id": id, "errors": [], "success": true});
+    if let Some(created) = created {
+        body["created"] = Value::Bool(created);
+    }
+    WriteOutput {
+        status,
+        body: Some(body),
+    }
+}
+
+/// Ids of the live records whose external id field `ext_name` equals `value` (ignoring case).
+fn external_matches(store: &Store, object_name: &str, ext_name: &str, value: &str) -> Vec<String> {
+    if ext_name == "Id" {
+        let id = ids::normalize(value);
+        return id
+            .into_iter()
+            .filter(|id| store.row(object_name, id).is_some_and(|r| !r.is_deleted()))
+            .collect();
+    }
+    let Some(table) = store.table(object_name) else {
+        return Vec::new();
+    };
+    table
+        .live()
+        .filter(|r| {
+            r.get(ext_name)
+                .as_str()
+                .is_some_and(|v| v.eq_ignore_ascii_case(value))
+        })
+        .map(|r| r.id().to_string())
+        .collect()
+}
+
+/// Ids of the records matching an external id value (for GET/DELETE by external id), or 404
+/// NOT_FOUND "Provided external ID field does not exist or is not accessible: X".
+pub fn find_by_external_id(
+    store: &Store,
+    object_name: &str,
+    field: &str,
+    value: &str,
+) -> Result<Vec<String>, ApiError> {
+    let (_, obj) = object(store, object_name)?;
+    let ext = external_field(obj, field)?;
+    Ok(external_matches(store, obj.name, ext, value))
+}
+
+fn external_field(obj: &ObjectDef, field: &str) -> Result<&'static str, ApiError> {
+    obj.field(field)
+        .filter(|f| f.external_id || f.name == "Id")
+        .map(|f| f.name)
+        .ok_or_else(|| {
+            let message =
+                format!("Provided external ID field does not exist or is not accessible: {field}");
+            ApiError::new(404, "NOT_FOUND", &message)
+        })
 }
 
 /// DELETE a record to the recycle bin: 204; a second delete is 400 ENTITY_IS_DELETED.

@@ -136,7 +136,8 @@ pub fn domain(account: usize) -> String {
     format!("{}.example.com", slug.to_lowercase())
 }
 
-/// Build the sample org.
+/// Build the sample org: for each object of [`COUNTS`], in order, that many generated records,
+/// created about an hour and a half apart from 2026-01-05 09:00 UTC.
 pub fn build() -> Store {
     let objects = objects::all();
     let tables = vec![Table::default(); objects.len()];
@@ -146,57 +147,45 @@ pub fn build() -> Store {
         last_stamp: base_time(),
     };
     let mut seq = 0i64;
-    let mut add = |store: &mut Store, object: &str, fields: Value| {
-        seq += 1;
-        insert(
-            store,
-            object,
-            fields,
-            base_time() + Duration::minutes(97 * seq),
-        );
-    };
-    for (i, (first, last, title)) in USERS.iter().enumerate() {
-        let user = format!(
-            "{}.{}@example.com",
-            first.to_lowercase(),
-            last.to_lowercase()
-        );
-        add(
-            &mut store,
-            "User",
-            json!({"FirstName": first, "LastName": last, "Title": title,
-            "Username": user, "Email": user, "IsActive": true,
-            "Alias": format!("{}{}", &first[..1], &last[..4.min(last.len())]).to_lowercase(),
-            "_n": i}),
-        );
-    }
-    for rt in objects::case_record_types() {
-        add(
-            &mut store,
-            "RecordType",
-            json!({"Name": rt.name, "DeveloperName": rt.developer_name,
-            "SobjectType": "Case", "IsActive": true}),
-        );
-    }
-    for i in 0..ACCOUNTS.len() {
-        add(&mut store, "Account", account(i));
-    }
-    for i in 0..120 {
-        add(&mut store, "Contact", contact(i));
-    }
-    for i in 0..30 {
-        add(&mut store, "Lead", lead(i));
-    }
-    for i in 0..60 {
-        add(&mut store, "Opportunity", opportunity(i));
-    }
-    for i in 0..40 {
-        add(&mut store, "Case", case(i));
-    }
-    for i in 0..15 {
-        add(&mut store, "Project__c", project(i));
+    for (object, count) in COUNTS {
+        for i in 0..*count {
+            seq += 1;
+            let created = base_time() + Duration::minutes(97 * seq);
+            insert(&mut store, object, generate(object, i), created);
+        }
     }
     store
+}
+
+fn generate(object: &str, i: usize) -> Value {
+    match object {
+        "User" => user(i),
+        "RecordType" => record_type(i),
+        "Account" => account(i),
+        "Contact" => contact(i),
+        "Lead" => lead(i),
+        "Opportunity" => opportunity(i),
+        "Case" => case(i),
+        _ => project(i),
+    }
+}
+
+fn user(i: usize) -> Value {
+    let (first, last, title) = USERS[i % USERS.len()];
+    let login = format!(
+        "{}.{}@example.com",
+        first.to_lowercase(),
+        last.to_lowercase()
+    );
+    let alias = format!("{}{}", &first[..1], &last[..4.min(last.len())]).to_lowercase();
+    json!({"FirstName": first, "LastName": last, "Title": title, "Username": login,
+           "Email": login, "IsActive": true, "Alias": alias})
+}
+
+fn record_type(i: usize) -> Value {
+    let types = objects::case_record_types();
+    let rt = &types[i % types.len()];
+    json!({"Name": rt.name, "DeveloperName": rt.developer_name, "SobjectType": "Case", "IsActive": true})
 }
 
 fn pick(list: &[&'static str], i: usize) -> &'static str {
@@ -312,7 +301,6 @@ fn insert(store: &mut Store, object: &str, fields: Value, created: DateTime<Utc>
         Value::Object(m) => m,
         _ => Map::new(),
     };
-    values.remove("_n");
     let stamp = Value::from(format_datetime(created));
     let owner = values.get("OwnerId").cloned().unwrap_or_else(|| user_id(0));
     values.insert("Id".into(), Value::from(id.clone()));

@@ -3,15 +3,16 @@
 //! The term's words must all appear (as whole words, `*` and `?` wildcards allowed) in the
 //! searched text fields of a record; `OR` between words offers alternatives.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::ApiError;
 use super::matching::{Pat, glob_match};
 use super::schema::{FieldDef, FieldType, ObjectDef};
-use super::soql::{Pos, caret_message};
+use super::soql::{Plan, Pos, build, caret_message, matching_rows};
 use super::store::{Row, Store};
 
 mod clause;
+mod term;
 
 const RESERVED: &str = "?&|!{}[]()^~*:\\\"'+-";
 const NO_TERM: &str = "No search term found. The search term must be enclosed in braces.";
@@ -33,12 +34,10 @@ pub enum Scope {
 /// One RETURNING entry.
 #[derive(Debug, Clone)]
 pub struct Returning<'s> {
-    /// Object.
-    pub obj: &'s ObjectDef,
-    /// Fields to return (Id when none are named).
-    pub fields: Vec<&'s FieldDef>,
-    /// Per-object LIMIT.
-    pub limit: Option<usize>,
+    /// Object index in the store.
+    pub obj: usize,
+    /// Fields, WHERE, ORDER BY and LIMIT from `Obj(...)`; `None` returns only Id.
+    pub plan: Option<Plan<'s>>,
 }
 
 fn malformed(sosl: &str, pos: Pos, message: &str) -> ApiError {
@@ -49,7 +48,7 @@ fn malformed(sosl: &str, pos: Pos, message: &str) -> ApiError {
 pub fn run(store: &Store, sosl: &str, version: &str) -> Result<Value, ApiError> {
     let (open, close) =
         braces(sosl).ok_or_else(|| ApiError::new(400, "MALFORMED_SEARCH", NO_TERM))?;
-    let alternatives = parse_term(sosl, open, close)?;
+    let alternatives = term::parse(sosl, open, close)?;
     let mut blanked: String = sosl[..open].to_string();
     blanked.extend(
         sosl[open..=close]
@@ -58,26 +57,25 @@ pub fn run(store: &Store, sosl: &str, version: &str) -> Result<Value, ApiError> 
     );
     blanked.push_str(&sosl[close + 1..]);
     let clauses = clause::parse(store, sosl, &blanked)?;
-    let mut out = Vec::new();
     let limit = clauses.limit.unwrap_or(MAX_ROWS).min(MAX_ROWS);
+    let mut out = Vec::new();
     for ret in &clauses.returning {
-        let Some(table) = store.table(ret.obj.name) else {
-            continue;
+        let obj = &store.objects[ret.obj];
+        let fields = searched_fields(obj, clauses.scope);
+        let hits = store.tables[ret.obj].live().filter(|row| {
+            alternatives
+                .iter()
+                .any(|words| matches_all(row, &fields, words))
+        });
+        let rows = match &ret.plan {
+            Some(plan) => matching_rows(store, plan, hits, false),
+            None => hits.collect(),
         };
-        let fields = searched_fields(ret.obj, clauses.scope);
-        let hits = table
-            .live()
-            .filter(|row| {
-                alternatives
-                    .iter()
-                    .any(|words| matches_all(row, &fields, words))
-            })
-            .take(ret.limit.unwrap_or(MAX_ROWS));
-        for row in hits {
-            if out.len() >= limit {
-                break;
-            }
-            out.push(record(row, ret, version));
+        for row in rows.into_iter().take(limit.saturating_sub(out.len())) {
+            out.push(match &ret.plan {
+                Some(plan) => build(store, row, ret.obj, &plan.node, version),
+                None => id_only(row, obj, version),
+            });
         }
     }
     Ok(json!({ "searchRecords": out }))
@@ -108,70 +106,6 @@ fn position(sosl: &str, byte: usize) -> Pos {
     }
 }
 
-/// The term as alternatives (split by `OR`), each a list of word patterns that must all match.
-fn parse_term(sosl: &str, open: usize, close: usize) -> Result<Vec<Vec<Vec<Pat>>>, ApiError> {
-    let mut words: Vec<(Vec<Pat>, bool)> = Vec::new();
-    let mut current: Vec<Pat> = Vec::new();
-    let mut escaped = false;
-    let flush = |current: &mut Vec<Pat>, words: &mut Vec<(Vec<Pat>, bool)>| {
-        if !current.is_empty() {
-            let plain = current.iter().all(|p| matches!(p, Pat::Lit(_)));
-            words.push((std::mem::take(current), plain));
-        }
-    };
-    for (i, c) in sosl[open + 1..close].char_indices() {
-        if escaped {
-            escaped = false;
-            if c.is_alphanumeric() {
-                current.push(Pat::Lit(c))
-            } else {
-                flush(&mut current, &mut words)
-            }
-            continue;
-        }
-        match c {
-            '\\' => escaped = true,
-            '*' => current.push(Pat::Any),
-            '?' => current.push(Pat::One),
-            '"' => flush(&mut current, &mut words),
-            c if RESERVED.contains(c) => {
-                let pos = position(sosl, open + 1 + i);
-                let message = format!(
-                    "unexpected token: '{c}' (escape reserved characters with a backslash: \\{c})"
-                );
-                return Err(malformed(sosl, pos, &message));
-            }
-            c if c.is_alphanumeric() => current.push(Pat::Lit(c)),
-            _ => flush(&mut current, &mut words),
-        }
-    }
-    flush(&mut current, &mut words);
-    let mut alternatives = vec![Vec::new()];
-    for (word, plain) in words {
-        let text: String = word
-            .iter()
-            .filter_map(|p| if let Pat::Lit(c) = p { Some(*c) } else { None })
-            .collect();
-        match text.as_str() {
-            "OR" if plain => alternatives.push(Vec::new()),
-            "AND" if plain => {}
-            _ => alternatives
-                .last_mut()
-                .into_iter()
-                .for_each(|a| a.push(word.clone())),
-        }
-    }
-    alternatives.retain(|a| !a.is_empty());
-    if alternatives.is_empty() {
-        return Err(malformed(
-            sosl,
-            position(sosl, open),
-            "search term must be longer than one character",
-        ));
-    }
-    Ok(alternatives)
-}
-
 fn searched_fields(obj: &ObjectDef, scope: Scope) -> Vec<&FieldDef> {
     obj.fields
         .iter()
@@ -196,22 +130,11 @@ fn matches_all(row: &Row, fields: &[&FieldDef], words: &[Vec<Pat>]) -> bool {
     })
 }
 
-fn record(row: &Row, ret: &Returning<'_>, version: &str) -> Value {
-    let mut out = Map::new();
+fn id_only(row: &Row, obj: &ObjectDef, version: &str) -> Value {
     let url = format!(
         "/services/data/v{version}/sobjects/{}/{}",
-        ret.obj.name,
+        obj.name,
         row.id()
     );
-    out.insert(
-        "attributes".into(),
-        json!({"type": ret.obj.name, "url": url}),
-    );
-    if ret.fields.is_empty() {
-        out.insert("Id".into(), Value::from(row.id()));
-    }
-    for f in &ret.fields {
-        out.insert(f.name.into(), row.get(f.name).clone());
-    }
-    Value::Object(out)
+    json!({"attributes": {"type": obj.name, "url": url}, "Id": row.id()})
 }

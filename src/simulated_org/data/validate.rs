@@ -57,33 +57,35 @@ pub fn check_input(
         })?;
         fields.push((field, value));
     }
-    let locked: Vec<&str> = fields
-        .iter()
-        .filter(|(f, _)| {
-            if mode == Mode::Create {
-                !f.createable
-            } else {
-                !f.updateable
-            }
-        })
-        .map(|(f, _)| f.name)
-        .collect();
-    if !locked.is_empty() {
-        let message = format!(
-            "Unable to create/update fields: {}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
-            locked.join(", ")
-        );
-        return Err(bad_request(
-            "INVALID_FIELD_FOR_INSERT_UPDATE",
-            &message,
-            &locked,
-        ));
-    }
+    check_permissions(&fields, mode)?;
     let mut out = Map::new();
     for (field, value) in fields {
         out.insert(field.name.to_string(), coerce(store, field, value)?);
     }
     Ok(out)
+}
+
+fn check_permissions(fields: &[(&FieldDef, &Value)], mode: Mode) -> Result<(), ApiError> {
+    let locked: Vec<&str> = fields
+        .iter()
+        .filter(|(f, _)| match mode {
+            Mode::Create => !f.createable,
+            Mode::Update => !f.updateable,
+        })
+        .map(|(f, _)| f.name)
+        .collect();
+    if locked.is_empty() {
+        return Ok(());
+    }
+    let message = format!(
+        "Unable to create/update fields: {}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
+        locked.join(", ")
+    );
+    Err(bad_request(
+        "INVALID_FIELD_FOR_INSERT_UPDATE",
+        &message,
+        &locked,
+    ))
 }
 
 fn parser_error(field: &FieldDef, value: &Value) -> ApiError {
@@ -126,7 +128,7 @@ fn coerce(store: &Store, field: &FieldDef, value: &Value) -> Result<Value, ApiEr
             .parse::<f64>()
             .ok()
             .filter(|n| n.is_finite() && !value.is_boolean())
-            .map(Value::from)
+            .map(|n| number_value(t, n))
             .ok_or_else(|| parser_error(field, value)),
         T::Date => NaiveDate::parse_from_str(&text, "%Y-%m-%d")
             .map(|d| Value::from(d.format("%Y-%m-%d").to_string()))
@@ -136,6 +138,15 @@ fn coerce(store: &Store, field: &FieldDef, value: &Value) -> Result<Value, ApiEr
             .ok_or_else(|| parser_error(field, value)),
         T::Reference => check_lookup(store, field, &text).map(Value::from),
         _ => check_text(field, text).map(Value::from),
+    }
+}
+
+// Whole-number fields come back as JSON integers (`12`), the others as decimals (`12.0`).
+fn number_value(ftype: FieldType, n: f64) -> Value {
+    if ftype == FieldType::Int && n.fract() == 0.0 && n.abs() < 1e15 {
+        Value::from(n as i64)
+    } else {
+        Value::from(n)
     }
 }
 

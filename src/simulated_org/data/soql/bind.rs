@@ -1,13 +1,13 @@
 //! Binding a parsed query to the schema: field paths, typed literals, and the execution plan.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::QueryError;
-use super::ast::{Cond, Literal, Op, Path, Query, SelectItem};
-use super::lexer::Pos;
+use super::ast::{Cond, Op, Path, Query, SelectItem};
+use super::literal::bind_literal;
 use crate::simulated_org::data::matching::Pat;
-use crate::simulated_org::data::schema::{FieldDef, FieldType};
-use crate::simulated_org::data::{ids, store::Store};
+use crate::simulated_org::data::schema::FieldDef;
+use crate::simulated_org::data::store::Store;
 
 const CUSTOM_FIELD_HINT: &str = "If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.";
 const CUSTOM_REL_HINT: &str = "If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.";
@@ -118,6 +118,11 @@ pub fn compile<'s>(store: &'s Store, q: &Query) -> Result<Plan<'s>, QueryError> 
             q.from
         ),
     })?;
+    compile_for(store, q, obj, None)
+}
+
+/// Compile a query over object index `obj` (SOSL RETURNING bodies).
+pub fn compile_on<'s>(store: &'s Store, q: &Query, obj: usize) -> Result<Plan<'s>, QueryError> {
     compile_for(store, q, obj, None)
 }
 
@@ -339,90 +344,4 @@ fn bind_cond<'s>(store: &'s Store, obj: usize, c: &Cond) -> Result<BCond<'s>, Qu
             BCond::In(r, *negated, bound)
         }
     })
-}
-
-fn type_error(field: &FieldDef, pos: Pos, type_name: &str, quoted: bool) -> QueryError {
-    let quotes = if quoted {
-        "should be enclosed in quotes"
-    } else {
-        "should not be enclosed in quotes"
-    };
-    QueryError {
-        pos,
-        code: "INVALID_QUERY_FILTER_OPERATOR",
-        message: format!(
-            "value of filter criterion for field '{}' must be of type {type_name} and {quotes}",
-            field.name
-        ),
-    }
-}
-
-fn bind_literal(field: &FieldDef, op: Op, lit: &Literal, pos: Pos) -> Result<Bound, QueryError> {
-    use FieldType as T;
-    if *lit == Literal::Null {
-        return Ok(Bound::Null);
-    }
-    if op == Op::Like {
-        return match lit {
-            Literal::Str(_, p) if field.ftype.is_textual() => Ok(Bound::Pattern(p.clone())),
-            Literal::Str(..) => Err(QueryError {
-                pos,
-                code: "INVALID_QUERY_FILTER_OPERATOR",
-                message: format!("invalid operator on field: {}", field.name),
-            }),
-            _ => Err(type_error(field, pos, "string", true)),
-        };
-    }
-    match (field.ftype, lit) {
-        (T::Id | T::Reference, Literal::Str(s, _)) => match ids::normalize(s) {
-            Some(id) => Ok(Bound::Text(id)),
-            None if s.is_empty() => Ok(Bound::Null),
-            None => Err(QueryError {
-                pos,
-                code: "INVALID_QUERY_FILTER_OPERATOR",
-                message: format!("invalid ID field: {s}"),
-            }),
-        },
-        (t, Literal::Str(s, _)) if t.is_textual() => Ok(Bound::Text(s.clone())),
-        (t, _) if t.is_textual() => Err(type_error(field, pos, "string", true)),
-        (t, Literal::Num(n)) if t.is_number() => Ok(Bound::Num(*n)),
-        (t, _) if t.is_number() => Err(type_error(field, pos, "double", false)),
-        (T::Boolean, Literal::Bool(b)) => Ok(Bound::Bool(*b)),
-        (T::Boolean, _) => Err(type_error(field, pos, "boolean", false)),
-        (T::Date | T::Datetime, Literal::DateKeyword(k, n)) => Ok(date_range(k, *n)),
-        (T::Date, Literal::Date(d)) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map(Bound::Date)
-            .map_err(|_| type_error(field, pos, "date", false)),
-        (T::Date, _) => Err(type_error(field, pos, "date", false)),
-        (_, Literal::DateTime(d)) => DateTime::parse_from_rfc3339(d)
-            .map(|t| Bound::DateTime(t.with_timezone(&Utc)))
-            .map_err(|_| type_error(field, pos, "dateTime", false)),
-        _ => Err(type_error(field, pos, "dateTime", false)),
-    }
-}
-
-fn date_range(keyword: &str, n: Option<i64>) -> Bound {
-    let today = Utc::now().date_naive();
-    let day = Duration::days(1);
-    let n = Duration::days(n.unwrap_or(0));
-    let (start, end) = match keyword {
-        "YESTERDAY" => (today - day, today),
-        "TOMORROW" => (today + day, today + day + day),
-        "LAST_N_DAYS" => (today - n, today + day),
-        "NEXT_N_DAYS" => (today + day, today + day + n),
-        "THIS_MONTH" => {
-            let first = today.with_day(1).unwrap_or(today);
-            let next = first
-                .checked_add_months(chrono::Months::new(1))
-                .unwrap_or(today);
-            (first, next)
-        }
-        "THIS_YEAR" => {
-            let first = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
-            let next = NaiveDate::from_ymd_opt(today.year() + 1, 1, 1).unwrap_or(today);
-            (first, next)
-        }
-        _ => (today, today + day),
-    };
-    Bound::Range(start, end)
 }

@@ -60,7 +60,8 @@ pub fn execute(
     }
 }
 
-fn matching_rows<'r>(
+/// Filter, sort and page `candidates` by the plan's WHERE, ORDER BY, OFFSET and LIMIT.
+pub fn matching_rows<'r>(
     store: &'r Store,
     plan: &Plan<'_>,
     candidates: impl Iterator<Item = &'r Row>,

@@ -4,11 +4,15 @@ mod ast;
 mod bind;
 mod exec;
 mod lexer;
+mod literal;
 mod parser;
 #[cfg(test)]
 mod tests;
 
+pub use bind::{Plan, compile_on};
+pub use exec::{build, matching_rows};
 pub use lexer::{Pos, Tok, Token, tokenize};
+pub use parser::parse_returning;
 
 use super::store::Store;
 use super::{ApiError, QueryOutput};

@@ -20,6 +20,52 @@ pub fn parse(tokens: &[Token]) -> Result<Query, QueryError> {
     Ok(query)
 }
 
+/// Parse a SOSL `RETURNING Obj(...)` body starting just after its `(`: fields, then optional
+/// WHERE, ORDER BY, LIMIT and OFFSET, up to the closing `)`. Returns the query (with an empty
+/// `from`) and the index of the token after `)`.
+pub fn parse_returning(tokens: &[Token], at: usize) -> Result<(Query, usize), QueryError> {
+    let mut p = Parser { tokens, at };
+    let mut select = Vec::new();
+    if !(p.is_kw("WHERE") || p.is_kw("ORDER") || p.is_kw("LIMIT") || p.is_kw("OFFSET")) {
+        select.push(p.select_item()?);
+        while p.eat_sym(",") {
+            select.push(p.select_item()?);
+        }
+    }
+    let filter = if p.eat_kw("WHERE") {
+        Some(p.condition()?)
+    } else {
+        None
+    };
+    let order = if p.eat_kw("ORDER") {
+        p.order_by()?
+    } else {
+        Vec::new()
+    };
+    let limit = if p.eat_kw("LIMIT") {
+        Some(p.integer()?.0)
+    } else {
+        None
+    };
+    let offset = if p.eat_kw("OFFSET") {
+        Some(p.integer()?)
+    } else {
+        None
+    };
+    p.expect_sym(")")?;
+    let from_pos = tokens.get(at).map_or(Pos { row: 1, col: 1 }, |t| t.pos);
+    let query = Query {
+        select,
+        from: String::new(),
+        from_pos,
+        filter,
+        order,
+        limit,
+        offset,
+    };
+    Ok((query, p.at))
+}
+
 struct Parser<'a> {
     tokens: &'a [Token],
     at: usize,

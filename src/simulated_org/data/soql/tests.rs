@@ -312,3 +312,60 @@ fn queries_over_hundreds_of_rows_stay_fast() {
     // Debug builds are slow; this only catches quadratic blow-ups.
     assert!(start.elapsed().as_millis() < 2000);
 }
+
+#[test]
+fn escaped_like_wildcards_are_literal() {
+    let mut org = org();
+    let body = json!({"Name": "Under_score 100%"});
+    assert!(org.create("Account", &body, V).is_ok());
+    let hit = |soql: &str| org.query(soql, V).map(|o| o.total_size);
+    assert_eq!(
+        hit(r"SELECT Id FROM Account WHERE Name LIKE 'Under\_score%'"),
+        Ok(1)
+    );
+    assert_eq!(
+        hit(r"SELECT Id FROM Account WHERE Name LIKE '%100\%'"),
+        Ok(1)
+    );
+    assert_eq!(hit(r"SELECT Id FROM Account WHERE Name LIKE '%\_%'"), Ok(1));
+}
+
+#[test]
+fn fifteen_character_ids_match_in_filters() {
+    let id = make_id("003", 2);
+    let out = q(&format!(
+        "SELECT Id FROM Contact WHERE Id = '{}'",
+        &id[..15]
+    ));
+    assert_eq!(out.records[0]["Id"], id.as_str());
+    let out = q(&format!(
+        "SELECT Id FROM Contact WHERE AccountId IN ('{}')",
+        make_id("001", 1)
+    ));
+    assert_eq!(out.total_size, 3);
+}
+
+#[test]
+fn unknown_fields_in_where_and_order_by_are_invalid() {
+    assert_eq!(
+        err("SELECT Id FROM Account ORDER BY Nope").error_code(),
+        "INVALID_FIELD"
+    );
+    assert_eq!(
+        err("SELECT Id FROM Account WHERE Nope__c = 1").error_code(),
+        "INVALID_FIELD"
+    );
+    assert_eq!(
+        err("SELECT Id, (SELECT Id FROM Nope) FROM Account").error_code(),
+        "INVALID_TYPE"
+    );
+}
+
+#[test]
+fn field_aliases_are_only_for_aggregates() {
+    let e = err("SELECT Name n FROM Account");
+    assert!(
+        e.message()
+            .ends_with("only aggregate expressions use field aliasing")
+    );
+}

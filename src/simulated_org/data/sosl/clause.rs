@@ -2,7 +2,9 @@
 
 use super::{MAX_ROWS, Returning, Scope, malformed};
 use crate::simulated_org::data::ApiError;
-use crate::simulated_org::data::soql::{Pos, Tok, Token, caret_message, tokenize};
+use crate::simulated_org::data::soql::{
+    Pos, QueryError, Tok, Token, caret_message, compile_on, parse_returning, tokenize,
+};
 use crate::simulated_org::data::store::Store;
 
 /// Everything but the term.
@@ -79,20 +81,7 @@ pub fn parse<'s>(store: &'s Store, sosl: &str, blanked: &str) -> Result<Clauses<
     if !c.eat_word("FIND") {
         return Err(c.unexpected());
     }
-    let mut scope = Scope::All;
-    if c.eat_word("IN") {
-        scope = match c.word().as_deref() {
-            Some("ALL" | "SIDEBAR") => Scope::All,
-            Some("NAME") => Scope::Name,
-            Some("EMAIL") => Scope::Email,
-            Some("PHONE") => Scope::Phone,
-            _ => return Err(c.unexpected()),
-        };
-        c.at += 1;
-        if !c.eat_word("FIELDS") {
-            return Err(c.unexpected());
-        }
-    }
+    let scope = scope(&mut c)?;
     let mut returning = Vec::new();
     if c.eat_word("RETURNING") {
         loop {
@@ -105,12 +94,9 @@ pub fn parse<'s>(store: &'s Store, sosl: &str, blanked: &str) -> Result<Clauses<
         returning = store
             .objects
             .iter()
-            .filter(|o| o.searchable)
-            .map(|obj| Returning {
-                obj,
-                fields: Vec::new(),
-                limit: None,
-            })
+            .enumerate()
+            .filter(|(_, o)| o.searchable)
+            .map(|(obj, _)| Returning { obj, plan: None })
             .collect();
     }
     let limit = if c.eat_word("LIMIT") {
@@ -128,39 +114,47 @@ pub fn parse<'s>(store: &'s Store, sosl: &str, blanked: &str) -> Result<Clauses<
     })
 }
 
+fn scope(c: &mut Cursor<'_>) -> Result<Scope, ApiError> {
+    if !c.eat_word("IN") {
+        return Ok(Scope::All);
+    }
+    let scope = match c.word().as_deref() {
+        Some("ALL" | "SIDEBAR") => Scope::All,
+        Some("NAME") => Scope::Name,
+        Some("EMAIL") => Scope::Email,
+        Some("PHONE") => Scope::Phone,
+        _ => return Err(c.unexpected()),
+    };
+    c.at += 1;
+    if c.eat_word("FIELDS") {
+        Ok(scope)
+    } else {
+        Err(c.unexpected())
+    }
+}
+
 fn returning_entry<'s>(store: &'s Store, c: &mut Cursor<'_>) -> Result<Returning<'s>, ApiError> {
     let (name, pos) = c.ident()?;
-    let obj = store.object(&name).ok_or_else(|| {
+    let obj = store.index(&name).ok_or_else(|| {
         let message = format!("sObject type '{name}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.");
         ApiError::new(400, "INVALID_TYPE", &caret_message(c.sosl, pos, &message))
     })?;
-    let mut entry = Returning {
-        obj,
-        fields: Vec::new(),
-        limit: None,
-    };
     if !c.eat_sym("(") {
-        return Ok(entry);
+        return Ok(Returning { obj, plan: None });
     }
-    loop {
-        if c.eat_word("LIMIT") {
-            entry.limit = Some(c.number()?);
+    let as_search_error = |e: QueryError| {
+        let code = if e.code == "MALFORMED_QUERY" {
+            "MALFORMED_SEARCH"
         } else {
-            let (field, pos) = c.ident()?;
-            let def = obj.field(&field).ok_or_else(|| {
-                let message = format!("No such column '{field}' on entity '{}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.", obj.name);
-                ApiError::new(400, "INVALID_FIELD", &caret_message(c.sosl, pos, &message))
-            })?;
-            entry.fields.push(def);
-            if c.eat_sym(",") {
-                continue;
-            }
-        }
-        if c.eat_sym(")") {
-            return Ok(entry);
-        }
-        if c.word().as_deref() != Some("LIMIT") {
-            return Err(c.unexpected());
-        }
-    }
+            e.code
+        };
+        ApiError::new(400, code, &caret_message(c.sosl, e.pos, &e.message))
+    };
+    let (query, next) = parse_returning(c.tokens, c.at).map_err(as_search_error)?;
+    let plan = compile_on(store, &query, obj).map_err(as_search_error)?;
+    c.at = next;
+    Ok(Returning {
+        obj,
+        plan: Some(plan),
+    })
 }
