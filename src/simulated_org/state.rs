@@ -105,31 +105,24 @@ pub(crate) fn to_18(id15: &[u8; 15]) -> String {
     String::from_utf8_lossy(&id).into_owned()
 }
 
+/// The org's users: the same people as the data's `User` records (ids, usernames), so that the
+/// identity of a connection and the `OwnerId` of records agree.
 fn sample_users() -> Vec<SimUser> {
-    let user = |id15: &[u8; 15], username: &str, name: &str, email: &str| SimUser {
-        username: username.to_string(),
-        user_id: to_18(id15),
-        display_name: name.to_string(),
-        email: email.to_string(),
-    };
-    vec![
-        user(
-            b"0055g00000AlexM",
-            "alex.morgan@acme-sim.example",
-            "Alex Morgan",
-            "alex.morgan@acme-sim.example",
-        ),
-        user(
-            b"0055g00000JordL",
-            "jordan.lee@acme-sim.example",
-            "Jordan Lee",
-            "jordan.lee@acme-sim.example",
-        ),
-        user(
-            b"0055g00000SamRv",
-            "sam.rivera@acme-sim.example",
-            "Sam Rivera",
-            "sam.rivera@acme-sim.example",
-        ),
-    ]
+    super::data::USERS
+        .iter()
+        .enumerate()
+        .map(|(i, (first, last, _))| {
+            let login = format!(
+                "{}.{}@example.com",
+                first.to_lowercase(),
+                last.to_lowercase()
+            );
+            SimUser {
+                username: login.clone(),
+                user_id: super::data::make_id("005", i as u64 + 1),
+                display_name: format!("{first} {last}"),
+                email: login,
+            }
+        })
+        .collect()
 }

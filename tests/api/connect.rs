@@ -12,10 +12,7 @@ async fn connect_stores_an_active_connection_with_offline_refresh() {
         .unwrap();
     assert!(status.connected);
     assert_eq!(status.status, "active");
-    assert_eq!(
-        status.username.as_deref(),
-        Some("alex.morgan@acme-sim.example")
-    );
+    assert_eq!(status.username.as_deref(), Some("alex.morgan@example.com"));
     assert_eq!(status.app.as_deref(), Some("org"));
     assert!(status.offline_refresh);
     assert_eq!(
