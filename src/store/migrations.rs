@@ -8,7 +8,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Every migration, in order. Never edit or reorder one that has shipped: append a new one.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_web_sessions.sql"),
+];
 
 /// Applies the migrations the database has not seen yet.
 pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

@@ -7,6 +7,7 @@ pub mod connections;
 pub mod cursors;
 mod migrations;
 pub mod oauth_states;
+pub mod tokens;
 pub mod users;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,132 @@
+//! API tokens (stored as SHA-256 hashes; the token itself is shown once) and browser sessions.
+
+use rusqlite::{Connection, OptionalExtension as _, params};
+use sha2::{Digest as _, Sha256};
+
+use super::{StoreError, now_text};
+
+/// Hex SHA-256 of a token or session id, as stored.
+pub fn hash(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A stored API token (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRow {
+    /// Row id (what `admin token revoke` takes).
+    pub id: i64,
+    /// The person.
+    pub user_id: i64,
+    /// The person's e-mail.
+    pub email: String,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// Last used (RFC 3339).
+    pub last_used_at: Option<String>,
+    /// Revoked (RFC 3339).
+    pub revoked_at: Option<String>,
+}
+
+/// Stores a new token's hash; returns its id.
+pub fn insert(conn: &Connection, user_id: i64, token_hash: &str) -> Result<i64, StoreError> {
+    conn.execute(
+        "INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES (?1, ?2, ?3)",
+        params![user_id, token_hash, now_text()],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The person owning an unrevoked token, by hash (and marks it used).
+pub fn user_for(conn: &Connection, token_hash: &str) -> Result<Option<i64>, StoreError> {
+    let user = conn
+        .query_row(
+            "SELECT user_id FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL",
+            [token_hash],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?;
+    if user.is_some() {
+        conn.execute(
+            "UPDATE api_tokens SET last_used_at = ?2 WHERE token_hash = ?1",
+            params![token_hash, now_text()],
+        )?;
+    }
+    Ok(user)
+}
+
+/// Every token, or one person's.
+pub fn list(conn: &Connection, user_id: Option<i64>) -> Result<Vec<TokenRow>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT t.id, t.user_id, u.email, t.created_at, t.last_used_at, t.revoked_at FROM api_tokens t \
+         JOIN users u ON u.id = t.user_id WHERE ?1 IS NULL OR t.user_id = ?1 ORDER BY t.id",
+    )?;
+    let rows = stmt
+        .query_map([user_id], |r| {
+            Ok(TokenRow {
+                id: r.get(0)?,
+                user_id: r.get(1)?,
+                email: r.get(2)?,
+                created_at: r.get(3)?,
+                last_used_at: r.get(4)?,
+                revoked_at: r.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Revokes a token; returns rows changed (0 when unknown or already revoked).
+pub fn revoke(conn: &Connection, id: i64) -> Result<usize, StoreError> {
+    Ok(conn.execute(
+        "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+        params![id, now_text()],
+    )?)
+}
+
+/// A browser session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSessionRow {
+    /// The person.
+    pub user_id: i64,
+    /// The session's CSRF token for forms.
+    pub csrf_token: String,
+}
+
+/// Stores a browser session.
+pub fn insert_session(
+    conn: &Connection,
+    id_hash: &str,
+    user_id: i64,
+    csrf_token: &str,
+    expires_at: &str,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id_hash, user_id, csrf_token, now_text(), expires_at],
+    )?;
+    Ok(())
+}
+
+/// A live browser session by id hash.
+pub fn session(conn: &Connection, id_hash: &str) -> Result<Option<WebSessionRow>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT user_id, csrf_token FROM web_sessions WHERE id_hash = ?1 AND expires_at > ?2",
+            params![id_hash, now_text()],
+            |r| {
+                Ok(WebSessionRow {
+                    user_id: r.get(0)?,
+                    csrf_token: r.get(1)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Ends a browser session.
+pub fn delete_session(conn: &Connection, id_hash: &str) -> Result<usize, StoreError> {
+    Ok(conn.execute("DELETE FROM web_sessions WHERE id_hash = ?1", [id_hash])?)
+}
