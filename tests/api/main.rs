@@ -5,6 +5,7 @@
     reason = "a failed expectation is a failed test"
 )]
 
+mod cli;
 mod connect;
 mod helpers;
 mod paging;
