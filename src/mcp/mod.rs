@@ -1,6 +1,7 @@
 //! The MCP handler: tools, prompts, and the one place where errors become tool results.
 //! One handler type serves stdio and Streamable HTTP.
 
+mod args;
 mod prompts;
 mod render;
 mod status;
@@ -8,8 +9,9 @@ mod status;
 use std::sync::Arc;
 
 use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::handler::server::tool::schema_for_output;
-use rmcp::handler::server::wrapper::Parameters;
+use rmcp::handler::server::tool::{schema_for_output, schema_for_type};
+
+use args::Args;
 use rmcp::model::{
     CallToolResult, ContentBlock, GetPromptRequestParams, GetPromptResponse, Implementation,
     ListPromptsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
@@ -145,13 +147,17 @@ impl SalesforceMcp {
     #[tool(
         description = "Who is connected to Salesforce for you: user, org, instance, login host, OAuth app (org or group), scopes, offline refresh, API usage; if not connected, how to connect. Call this first when another tool says you are not connected.",
         annotations(title = "Salesforce connection status", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false),
-        output_schema = schema_for_output::<ConnectionStatus>()
+        output_schema = schema_for_output::<ConnectionStatus>(),
+        input_schema = schema_for_type::<StatusArgs>()
     )]
     async fn connection_status(
         &self,
-        Parameters(_args): Parameters<StatusArgs>,
+        Args(args): Args<StatusArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
+        if let Err(r) = args {
+            return Ok(r);
+        }
         let user_id = match self.who(&ctx) {
             Ok(u) => u,
             Err(r) => return Ok(r),
@@ -163,13 +169,18 @@ impl SalesforceMcp {
     #[tool(
         description = "List Salesforce objects (standard and custom) you can use, with label and capabilities (query, search, create, update, delete). Filter by name, custom only, or capability; page with cursor.",
         annotations(title = "List Salesforce objects", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<ObjectList>()
+        output_schema = schema_for_output::<ObjectList>(),
+        input_schema = schema_for_type::<ListObjectsArgs>()
     )]
     async fn list_objects(
         &self,
-        Parameters(args): Parameters<ListObjectsArgs>,
+        Args(args): Args<ListObjectsArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
+        let args = match args {
+            Ok(a) => a,
+            Err(r) => return Ok(r),
+        };
         let user_id = match self.who(&ctx) {
             Ok(u) => u,
             Err(r) => return Ok(r),
@@ -183,13 +194,18 @@ impl SalesforceMcp {
     #[tool(
         description = "Describe one Salesforce object: its fields (API name, label, type, length, required on create, createable, updateable, external id, reference targets), and optionally picklist values, child relationships and record types. Use before writing SOQL or preparing a change.",
         annotations(title = "Describe a Salesforce object", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<ObjectInfo>()
+        output_schema = schema_for_output::<ObjectInfo>(),
+        input_schema = schema_for_type::<DescribeArgs>()
     )]
     async fn describe_object(
         &self,
-        Parameters(args): Parameters<DescribeArgs>,
+        Args(args): Args<DescribeArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
+        let args = match args {
+            Ok(a) => a,
+            Err(r) => return Ok(r),
+        };
         let user_id = match self.who(&ctx) {
             Ok(u) => u,
             Err(r) => return Ok(r),
@@ -203,13 +219,18 @@ impl SalesforceMcp {
     #[tool(
         description = "Keyword search across Salesforce records (SOSL built by the server; any text is safe, special characters are searched literally). Results are grouped by object. Optionally name the objects and fields to return.",
         annotations(title = "Search Salesforce records", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<SearchOut>()
+        output_schema = schema_for_output::<SearchOut>(),
+        input_schema = schema_for_type::<SearchArgs>()
     )]
     async fn search_records(
         &self,
-        Parameters(args): Parameters<SearchArgs>,
+        Args(args): Args<SearchArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
+        let args = match args {
+            Ok(a) => a,
+            Err(r) => return Ok(r),
+        };
         let user_id = match self.who(&ctx) {
             Ok(u) => u,
             Err(r) => return Ok(r),
@@ -223,13 +244,18 @@ impl SalesforceMcp {
     #[tool(
         description = "Run one read-only SOQL SELECT. Returns up to max_rows rows (default 200, at most 2000) and next_cursor when more rows remain: call again with only the cursor to continue exactly where it stopped (no row skipped or repeated). FOR UPDATE, FOR VIEW, FOR REFERENCE, UPDATE TRACKING and UPDATE VIEWSTAT are refused.",
         annotations(title = "Query Salesforce (SOQL)", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<QueryPage>()
+        output_schema = schema_for_output::<QueryPage>(),
+        input_schema = schema_for_type::<QueryArgs>()
     )]
     async fn query_records(
         &self,
-        Parameters(args): Parameters<QueryArgs>,
+        Args(args): Args<QueryArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
+        let args = match args {
+            Ok(a) => a,
+            Err(r) => return Ok(r),
+        };
         let user_id = match self.who(&ctx) {
             Ok(u) => u,
             Err(r) => return Ok(r),
@@ -243,13 +269,18 @@ impl SalesforceMcp {
     #[tool(
         description = "Read one Salesforce record by object and id (15 or 18 characters), optionally only some fields.",
         annotations(title = "Get a Salesforce record", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<RecordOut>()
+        output_schema = schema_for_output::<RecordOut>(),
+        input_schema = schema_for_type::<GetRecordArgs>()
     )]
     async fn get_record(
         &self,
-        Parameters(args): Parameters<GetRecordArgs>,
+        Args(args): Args<GetRecordArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
+        let args = match args {
+            Ok(a) => a,
+            Err(r) => return Ok(r),
+        };
         let user_id = match self.who(&ctx) {
             Ok(u) => u,
             Err(r) => return Ok(r),

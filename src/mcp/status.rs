@@ -8,6 +8,7 @@ use crate::reads::{ReadError, Reads};
 
 /// `connection_status` takes no arguments.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StatusArgs {}
 
 /// `connection_status` result.

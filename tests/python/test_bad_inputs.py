@@ -25,6 +25,9 @@ BAD_CALLS = [
         id="unknown-field-suggests-Name",
     ),
     pytest.param("query_records", {"cursor": "not-a-cursor"}, r"cursor", id="bogus-cursor"),
+    pytest.param("query_records", {"soql": "SELECT Id FROM Account", "max_rows": "many"}, r"max_rows", id="wrong-type"),
+    pytest.param("get_record", {"object": "Account"}, r"missing field `id`", id="missing-argument"),
+    pytest.param("list_objects", {"name_contain": "acc"}, r"unknown field `name_contain`", id="unknown-argument"),
 ]
 
 
