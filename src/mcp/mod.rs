@@ -113,12 +113,25 @@ impl SalesforceMcp {
         CallToolResult::error(vec![ContentBlock::text(text)])
     }
 
-    fn finish<T: Serialize>(
+    /// Runs a tool for the caller: bad arguments and unknown callers become error results, the
+    /// outcome becomes structured content plus the compact text `text` renders.
+    async fn run<A, T, F, Fut>(
         &self,
-        outcome: Result<T, ReadError>,
-        text: impl Fn(&T) -> String,
-    ) -> Result<CallToolResult, ErrorData> {
-        match outcome {
+        args: Result<A, CallToolResult>,
+        ctx: &RequestContext<RoleServer>,
+        work: F,
+        text: fn(&T) -> String,
+    ) -> Result<CallToolResult, ErrorData>
+    where
+        T: Serialize,
+        F: FnOnce(i64, A) -> Fut,
+        Fut: std::future::Future<Output = Result<T, ReadError>>,
+    {
+        let (args, user_id) = match (args, self.who(ctx)) {
+            (Ok(a), Ok(u)) => (a, u),
+            (Err(r), _) | (_, Err(r)) => return Ok(r),
+        };
+        match work(user_id, args).await {
             Ok(value) => result(&value, text(&value)),
             Err(e) => Ok(self.error_result(e)),
         }
@@ -155,15 +168,14 @@ impl SalesforceMcp {
         Args(args): Args<StatusArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
-        if let Err(r) = args {
-            return Ok(r);
-        }
-        let user_id = match self.who(&ctx) {
-            Ok(u) => u,
-            Err(r) => return Ok(r),
-        };
-        let outcome = status::connection_status(&self.reads, user_id, &self.connect_hint()).await;
-        self.finish(outcome, render::status)
+        let (reads, hint) = (&self.reads, self.connect_hint());
+        self.run(
+            args,
+            &ctx,
+            |user, _: StatusArgs| status::connection_status(reads, user, &hint),
+            render::status,
+        )
+        .await
     }
 
     #[tool(
@@ -177,18 +189,14 @@ impl SalesforceMcp {
         Args(args): Args<ListObjectsArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
-        let args = match args {
-            Ok(a) => a,
-            Err(r) => return Ok(r),
-        };
-        let user_id = match self.who(&ctx) {
-            Ok(u) => u,
-            Err(r) => return Ok(r),
-        };
-        self.finish(
-            self.reads.list_objects(user_id, args).await,
+        let reads = &self.reads;
+        self.run(
+            args,
+            &ctx,
+            |user, a| reads.list_objects(user, a),
             render::object_list,
         )
+        .await
     }
 
     #[tool(
@@ -202,18 +210,14 @@ impl SalesforceMcp {
         Args(args): Args<DescribeArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
-        let args = match args {
-            Ok(a) => a,
-            Err(r) => return Ok(r),
-        };
-        let user_id = match self.who(&ctx) {
-            Ok(u) => u,
-            Err(r) => return Ok(r),
-        };
-        self.finish(
-            self.reads.describe_object(user_id, args).await,
+        let reads = &self.reads;
+        self.run(
+            args,
+            &ctx,
+            |user, a| reads.describe_object(user, a),
             render::object_info,
         )
+        .await
     }
 
     #[tool(
@@ -227,18 +231,14 @@ impl SalesforceMcp {
         Args(args): Args<SearchArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
-        let args = match args {
-            Ok(a) => a,
-            Err(r) => return Ok(r),
-        };
-        let user_id = match self.who(&ctx) {
-            Ok(u) => u,
-            Err(r) => return Ok(r),
-        };
-        self.finish(
-            self.reads.search_records(user_id, args).await,
+        let reads = &self.reads;
+        self.run(
+            args,
+            &ctx,
+            |user, a| reads.search_records(user, a),
             render::search,
         )
+        .await
     }
 
     #[tool(
@@ -252,18 +252,14 @@ impl SalesforceMcp {
         Args(args): Args<QueryArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
-        let args = match args {
-            Ok(a) => a,
-            Err(r) => return Ok(r),
-        };
-        let user_id = match self.who(&ctx) {
-            Ok(u) => u,
-            Err(r) => return Ok(r),
-        };
-        self.finish(
-            self.reads.query_records(user_id, args).await,
+        let reads = &self.reads;
+        self.run(
+            args,
+            &ctx,
+            |user, a| reads.query_records(user, a),
             render::query_page,
         )
+        .await
     }
 
     #[tool(
@@ -277,15 +273,14 @@ impl SalesforceMcp {
         Args(args): Args<GetRecordArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
-        let args = match args {
-            Ok(a) => a,
-            Err(r) => return Ok(r),
-        };
-        let user_id = match self.who(&ctx) {
-            Ok(u) => u,
-            Err(r) => return Ok(r),
-        };
-        self.finish(self.reads.get_record(user_id, args).await, render::record)
+        let reads = &self.reads;
+        self.run(
+            args,
+            &ctx,
+            |user, a| reads.get_record(user, a),
+            render::record,
+        )
+        .await
     }
 }
 
