@@ -118,8 +118,11 @@ pub fn settings(cli: &Cli, serve: Option<&ServeOptions>) -> Result<Settings, Str
         .or(file.db.clone())
         .unwrap_or_else(config::default_db_path);
     let mut s = Settings::for_db(db);
-    if let Some(v) = &file.api_version {
-        s.api_version = config::parse_api_version(v).map_err(|e| e.to_string())?;
+    let version = std::env::var("SALESFORCE_MCP_API_VERSION")
+        .ok()
+        .or(file.api_version.clone());
+    if let Some(v) = version {
+        s.api_version = config::parse_api_version(&v).map_err(|e| e.to_string())?;
     }
     if let Some(t) = &file.describe_ttl {
         s.describe_ttl = config::parse_duration(t).map_err(|e| e.to_string())?;
