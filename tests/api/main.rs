@@ -5,6 +5,7 @@
     reason = "a failed expectation is a failed test"
 )]
 
+mod admin;
 mod connect;
 mod helpers;
 mod paging;
