@@ -7,6 +7,7 @@ use serde_json::json;
 use super::{audit, emit, group, read, reconcile, reconnect_note, write};
 use crate::app::App;
 use crate::connections::{app_label, effective_row};
+use crate::store::apps::AppRow;
 use crate::store::connections::ConnectionRow;
 use crate::store::groups::GroupRow;
 use crate::store::users::UserRow;
@@ -159,17 +160,7 @@ fn view(app: &App, user: &UserRow) -> Result<(serde_json::Value, String), String
         .iter()
         .map(|g| format!("{} (priority {})", g.name, g.priority))
         .collect();
-    let app_text = match &effective {
-        Some(a) => format!(
-            "{}, client id {}, {}",
-            a.group_name
-                .as_ref()
-                .map_or_else(|| "org".to_owned(), |g| format!("group {g}")),
-            a.client_id,
-            a.auth_base_url
-        ),
-        None => "none: Salesforce is not enabled (configure `salesforce-mcp admin org set` or a group override)".to_owned(),
-    };
+    let app_text = effective_text(effective.as_ref());
     let text = format!(
         "Person:         {}\nAdmin:          {}\nGroups:         {}\nEffective app:  {app_text}\nConnection:     {}",
         user.email,
@@ -184,6 +175,20 @@ fn view(app: &App, user: &UserRow) -> Result<(serde_json::Value, String), String
             .map_or_else(|| "not connected".to_owned(), connection_text),
     );
     Ok((value, text))
+}
+
+fn effective_text(effective: Option<&AppRow>) -> String {
+    match effective {
+        Some(a) => format!(
+            "{}, client id {}, {}",
+            a.group_name
+                .as_ref()
+                .map_or_else(|| "org".to_owned(), |g| format!("group {g}")),
+            a.client_id,
+            a.auth_base_url
+        ),
+        None => "none: Salesforce is not enabled (configure `salesforce-mcp admin org set` or a group override)".to_owned(),
+    }
 }
 
 fn connection_json(c: &ConnectionRow) -> serde_json::Value {
