@@ -281,6 +281,35 @@ async fn admin_changes_to_a_persons_app_mark_the_connection_and_tools_ask_to_rec
     assert_eq!(shown["connection"]["status"], "needs_reconnect");
 }
 
+// Multi-threaded: the binary blocks this thread while the simulated org answers its revoke call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_a_person_revokes_their_grant_and_deletes_their_connection_and_tokens() {
+    let t = spawn_app().await;
+    let key = std::env::var(KEY_ENV).ok();
+    let admin = |args: &[&str]| run_bin(t.app.store.path(), key.as_deref(), args, "");
+    let token = admin(&["admin", "token", "create", "alice@example.com"]).stdout;
+    let removed = admin(&["admin", "user", "remove", "alice@example.com"]);
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+    assert!(
+        !removed.stdout.contains("did not confirm"),
+        "{}",
+        removed.stdout
+    );
+    let revokes = t.requests_where(|r| r.path == "/services/oauth2/revoke" && r.status == 200);
+    assert_eq!(revokes.len(), 1);
+    assert!(t.app.connections.get(t.user_id).await.unwrap().is_none());
+    let owner = t
+        .app
+        .store
+        .call_sync(|c| store::tokens::user_for(c, &store::tokens::hash(token.trim())))
+        .unwrap();
+    assert_eq!(owner, None);
+    assert_eq!(
+        admin(&["admin", "user", "show", "alice@example.com"]).code,
+        1
+    );
+}
+
 #[tokio::test]
 async fn reconcile_marks_only_connections_whose_app_changed() {
     let t = spawn_app().await;
