@@ -18,7 +18,9 @@ use crate::store::oauth_states::StateRow;
 use crate::store::{self, Store, StoreError};
 
 mod errors;
+mod reconcile;
 pub use errors::ConnectionError;
+pub use reconcile::{Marked, app_change_reason, app_label, effective_row, reconcile_all};
 
 /// Connection statuses.
 pub mod status {
@@ -91,7 +93,7 @@ impl Connections {
         let auth_base =
             AuthBaseUrl::parse(&row.auth_base_url, self.settings.allow_insecure_loopback)
                 .map_err(|e| ConnectionError::AppMisconfigured(e.to_string()))?;
-        let label = row.group_name.clone().unwrap_or_else(|| "org".to_owned());
+        let label = app_label(&row);
         let app = OAuthApp {
             client_id: row.client_id.clone(),
             client_secret: secret,
@@ -104,15 +106,7 @@ impl Connections {
 
     /// The enabled group override with the lowest priority, else the enabled org app.
     pub async fn effective_app(&self, user_id: i64) -> Result<EffectiveApp, ConnectionError> {
-        let row = self
-            .store
-            .call(move |c| {
-                if let Some(o) = store::apps::effective_override(c, user_id)? {
-                    return Ok(Some(o));
-                }
-                Ok(store::apps::org_app(c)?.filter(|a| a.enabled))
-            })
-            .await?;
+        let row = self.store.call(move |c| effective_row(c, user_id)).await?;
         self.unseal_app(row.ok_or(ConnectionError::NotEnabled)?)
     }
 
@@ -273,18 +267,14 @@ impl Connections {
         if row.status != status::ACTIVE {
             return Ok(());
         }
-        let reason = match self.effective_app(row.user_id).await {
-            Ok(e) if Some(e.row.id) == row.app_id && e.row.client_id == row.client_id => {
-                return Ok(());
-            }
-            Ok(e) => format!(
-                "your Salesforce app changed (now: {} app, client id {}); connect again",
-                e.label, e.row.client_id
-            ),
-            Err(ConnectionError::NotEnabled) => return Err(ConnectionError::NotEnabled),
-            Err(e) => return Err(e),
-        };
         let user_id = row.user_id;
+        let effective = self.store.call(move |c| effective_row(c, user_id)).await?;
+        let Some(effective) = effective else {
+            return Err(ConnectionError::NotEnabled);
+        };
+        let Some(reason) = app_change_reason(Some(&effective), row) else {
+            return Ok(());
+        };
         let text = reason.clone();
         self.store
             .call(move |c| {

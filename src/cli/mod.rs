@@ -64,7 +64,7 @@ pub enum Command {
     Disconnect(connect::UserArg),
     /// Effective OAuth app, connection and API usage.
     Status(connect::StatusArgs),
-    /// Administration: the organization's OAuth app.
+    /// Administration: the organization's OAuth app, groups, people and API tokens.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
 }
@@ -153,7 +153,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Connect(args) => connect::connect(&open(&cli)?, args).await,
         Command::Disconnect(args) => connect::disconnect(&open(&cli)?, args).await,
         Command::Status(args) => connect::status(&open(&cli)?, args).await,
-        Command::Admin(cmd) => admin::run(&open(&cli)?, cmd),
+        Command::Admin(cmd) => admin::run(&open(&cli)?, cmd).await,
     }
 }
 

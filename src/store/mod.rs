@@ -5,6 +5,7 @@ pub mod apps;
 pub mod audit;
 pub mod connections;
 pub mod cursors;
+pub mod groups;
 mod migrations;
 pub mod oauth_states;
 pub mod tokens;

@@ -5,6 +5,7 @@
     reason = "a failed expectation is a failed test"
 )]
 
+mod admin;
 mod cli;
 mod connect;
 mod helpers;

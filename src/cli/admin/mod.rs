@@ -1,22 +1,37 @@
-//! `salesforce-mcp admin ...`: the organization's OAuth app. Secrets come only through stdin and
-//! are never printed back; every change goes to the audit log.
+//! `salesforce-mcp admin ...`: the organization's OAuth app, groups and their override apps,
+//! people, and API tokens. Secrets come only through stdin and are never printed back; every
+//! change goes to the audit log (actor `cli`), and every change that can move a person's
+//! effective app marks the affected connections `needs_reconnect` in the same transaction.
+
+mod group;
+mod org;
+mod token;
+mod user;
 
 use std::io::Read as _;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
+use rusqlite::Connection;
 use secrecy::SecretString;
 use serde_json::json;
 
-use super::emit;
 use crate::app::App;
+use crate::connections::Marked;
 use crate::oauth::urls::AuthBaseUrl;
 use crate::store::apps::{AppFields, AppRow};
-use crate::store::{self};
+use crate::store::{self, StoreError};
+
+pub use group::GroupCommand;
+pub use org::OrgCommand;
+pub use token::TokenCommand;
+pub use user::UserCommand;
 
 /// Default scopes.
 pub const DEFAULT_SCOPES: &str = "api refresh_token offline_access";
 const DEFAULT_AUTH_BASE: &str = "https://login.salesforce.com";
+/// The actor recorded in the audit log for command-line changes.
+const ACTOR: &str = "cli";
 
 /// Admin commands.
 #[derive(Debug, Subcommand)]
@@ -24,19 +39,89 @@ pub enum AdminCommand {
     /// The organization's Salesforce OAuth app.
     #[command(subcommand)]
     Org(OrgCommand),
+    /// Groups and their override apps.
+    #[command(subcommand)]
+    Group(GroupCommand),
+    /// People: groups, admin flag, effective app and connection.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens for MCP over HTTP (shown once, stored hashed).
+    #[command(subcommand)]
+    Token(TokenCommand),
 }
 
-/// `admin org` commands.
-#[derive(Debug, Subcommand)]
-pub enum OrgCommand {
-    /// Show the organization's app (the secret is never shown).
-    Show {
-        /// Machine-readable output.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Create or change the organization's app.
-    Set(AppArgs),
+/// Runs an admin command.
+pub async fn run(app: &App, cmd: &AdminCommand) -> Result<ExitCode, String> {
+    match cmd {
+        AdminCommand::Org(c) => org::run(app, c),
+        AdminCommand::Group(c) => group::run(app, c),
+        AdminCommand::User(c) => user::run(app, c).await,
+        AdminCommand::Token(c) => token::run(app, c),
+    }
+    .map(|()| ExitCode::SUCCESS)
+}
+
+/// Runs reads against the database.
+fn read<R>(app: &App, f: impl FnOnce(&Connection) -> Result<R, StoreError>) -> Result<R, String> {
+    app.store.call_sync(|c| f(c)).map_err(|e| e.to_string())
+}
+
+/// Runs a change in one transaction: the change, its audit entry and its reconciliation
+/// commit together or not at all.
+fn write<R>(app: &App, f: impl FnOnce(&Connection) -> Result<R, StoreError>) -> Result<R, String> {
+    app.store
+        .call_sync(|c| {
+            let tx = c.transaction()?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+        .map_err(|e| e.to_string())
+}
+
+/// Appends an audit entry for a command-line change (`detail` must hold no secret).
+fn audit(
+    c: &Connection,
+    action: &str,
+    subject: &str,
+    detail: &serde_json::Value,
+) -> Result<(), StoreError> {
+    store::audit::append(c, ACTOR, action, Some(subject), Some(&detail.to_string()))
+}
+
+/// Marks the connections whose person's effective app moved; returns their e-mails.
+fn reconcile(c: &Connection) -> Result<Vec<String>, StoreError> {
+    let marked = crate::connections::reconcile_all(c, ACTOR)?;
+    let mut emails = Vec::with_capacity(marked.len());
+    for Marked { user_id, .. } in marked {
+        if let Some(u) = store::users::find_by_id(c, user_id)? {
+            emails.push(u.email);
+        }
+    }
+    Ok(emails)
+}
+
+/// Text telling the admin who must reconnect (empty when nobody).
+fn reconnect_note(emails: &[String]) -> String {
+    if emails.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\nTheir Salesforce app changed, so these people must connect again: {}",
+            emails.join(", ")
+        )
+    }
+}
+
+/// An app's audit detail: what changed, never the secret (only whether one is set).
+fn app_audit(row: &AppRow) -> serde_json::Value {
+    json!({"client_id": row.client_id, "auth_base_url": row.auth_base_url, "scopes": row.scopes,
+           "prompt": row.prompt, "enabled": row.enabled, "has_secret": row.client_secret_sealed.is_some()})
+}
+
+/// Prints JSON or text.
+fn emit(json: bool, value: &serde_json::Value, text: &str) {
+    super::emit(json, value, text);
 }
 
 /// Fields of an OAuth app, as flags.
@@ -71,46 +156,17 @@ pub struct AppArgs {
     pub json: bool,
 }
 
-/// Runs an admin command.
-pub fn run(app: &App, cmd: &AdminCommand) -> Result<ExitCode, String> {
-    match cmd {
-        AdminCommand::Org(OrgCommand::Show { json }) => {
-            let row = app
-                .store
-                .call_sync(|c| store::apps::org_app(c))
-                .map_err(|e| e.to_string())?;
-            match row {
-                Some(r) => emit(*json, &app_json(&r), &app_text(&r)),
-                None => emit(
-                    *json,
-                    &json!({"configured": false}),
-                    "The organization's Salesforce app is not configured: run `salesforce-mcp admin org set --client-id ID --auth-base-url URL`.",
-                ),
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        AdminCommand::Org(OrgCommand::Set(args)) => {
-            let current = app
-                .store
-                .call_sync(|c| store::apps::org_app(c))
-                .map_err(|e| e.to_string())?;
-            let fields = merge(app, current.as_ref(), args)?;
-            let row = app
-                .store
-                .call_sync(|c| {
-                    let row = store::apps::upsert(c, None, &fields)?;
-                    let detail = json!({"client_id": row.client_id, "auth_base_url": row.auth_base_url, "scopes": row.scopes, "enabled": row.enabled, "has_secret": row.client_secret_sealed.is_some()});
-                    store::audit::append(c, "cli", "org_app.set", Some("org"), Some(&detail.to_string()))?;
-                    Ok(row)
-                })
-                .map_err(|e| e.to_string())?;
-            emit(
-                args.json,
-                &app_json(&row),
-                &format!("Saved.\n{}", app_text(&row)),
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+impl AppArgs {
+    /// Whether any app field was given (the output flag aside).
+    pub fn changes_app(&self) -> bool {
+        self.client_id.is_some()
+            || self.client_secret_stdin
+            || self.no_client_secret
+            || self.auth_base_url.is_some()
+            || self.scopes.is_some()
+            || self.prompt.is_some()
+            || self.enable
+            || self.disable
     }
 }
 

@@ -1,0 +1,137 @@
+//! Groups (`groups`) and memberships (`group_members`).
+
+use rusqlite::{Connection, OptionalExtension as _, params};
+
+use super::{StoreError, now_text};
+
+/// A group of people that may have its own OAuth app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRow {
+    /// Row id.
+    pub id: i64,
+    /// Unique name.
+    pub name: String,
+    /// Lower wins when a person's groups have several enabled overrides.
+    pub priority: i64,
+}
+
+fn group_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
+    Ok(GroupRow {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        priority: row.get(2)?,
+    })
+}
+
+/// Creates a group; `None` when the name is taken.
+pub fn insert(conn: &Connection, name: &str, priority: i64) -> Result<Option<i64>, StoreError> {
+    let changed = conn.execute(
+        "INSERT INTO groups (name, priority, created_at) VALUES (?1, ?2, ?3) ON CONFLICT(name) DO NOTHING",
+        params![name, priority, now_text()],
+    )?;
+    Ok((changed == 1).then(|| conn.last_insert_rowid()))
+}
+
+/// A group by name.
+pub fn find_by_name(conn: &Connection, name: &str) -> Result<Option<GroupRow>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, name, priority FROM groups WHERE name = ?1",
+            [name],
+            group_from_row,
+        )
+        .optional()?)
+}
+
+/// Every group, by priority then name (the order overrides apply in).
+pub fn list(conn: &Connection) -> Result<Vec<GroupRow>, StoreError> {
+    let mut stmt = conn.prepare("SELECT id, name, priority FROM groups ORDER BY priority, name")?;
+    let rows = stmt
+        .query_map([], group_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Changes a group's priority; returns rows changed.
+pub fn set_priority(conn: &Connection, id: i64, priority: i64) -> Result<usize, StoreError> {
+    Ok(conn.execute(
+        "UPDATE groups SET priority = ?2 WHERE id = ?1",
+        params![id, priority],
+    )?)
+}
+
+/// Deletes a group (its memberships and override app go with it).
+pub fn delete(conn: &Connection, id: i64) -> Result<usize, StoreError> {
+    Ok(conn.execute("DELETE FROM groups WHERE id = ?1", [id])?)
+}
+
+/// Adds a person to a group; returns rows changed (0 when already a member).
+pub fn add_member(conn: &Connection, group_id: i64, user_id: i64) -> Result<usize, StoreError> {
+    Ok(conn.execute(
+        "INSERT INTO group_members (group_id, user_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        params![group_id, user_id],
+    )?)
+}
+
+/// Removes a person from a group; returns rows changed (0 when not a member).
+pub fn remove_member(conn: &Connection, group_id: i64, user_id: i64) -> Result<usize, StoreError> {
+    Ok(conn.execute(
+        "DELETE FROM group_members WHERE group_id = ?1 AND user_id = ?2",
+        params![group_id, user_id],
+    )?)
+}
+
+/// The e-mails of a group's members, sorted.
+pub fn member_emails(conn: &Connection, group_id: i64) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT u.email FROM group_members m JOIN users u ON u.id = m.user_id \
+         WHERE m.group_id = ?1 ORDER BY u.email",
+    )?;
+    let rows = stmt
+        .query_map([group_id], |r| r.get(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// The groups a person belongs to, by priority then name.
+pub fn of_user(conn: &Connection, user_id: i64) -> Result<Vec<GroupRow>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT g.id, g.name, g.priority FROM groups g JOIN group_members m ON m.group_id = g.id \
+         WHERE m.user_id = ?1 ORDER BY g.priority, g.name",
+    )?;
+    let rows = stmt
+        .query_map([user_id], group_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Store, users};
+
+    #[test]
+    fn a_group_name_is_taken_only_once_and_members_are_listed_by_email() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        store
+            .call_sync(|c| {
+                let id = insert(c, "sales", 10)?.unwrap();
+                assert_eq!(insert(c, "sales", 5)?, None);
+                let bob = users::insert(c, "bob@example.com", false)?;
+                let amy = users::insert(c, "amy@example.com", false)?;
+                assert_eq!(add_member(c, id, bob.id)?, 1);
+                assert_eq!(add_member(c, id, bob.id)?, 0);
+                add_member(c, id, amy.id)?;
+                assert_eq!(
+                    member_emails(c, id)?,
+                    ["amy@example.com", "bob@example.com"]
+                );
+                assert_eq!(of_user(c, bob.id)?[0].name, "sales");
+                assert_eq!(remove_member(c, id, bob.id)?, 1);
+                assert!(of_user(c, bob.id)?.is_empty());
+                Ok(())
+            })
+            .unwrap();
+    }
+}
