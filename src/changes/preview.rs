@@ -58,6 +58,9 @@ pub struct ChangeView {
     /// Salesforce's answer once executed (record id, created, or the error).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<Value>,
+    /// What to do next, when the person must act (e.g. where to approve it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
 }
 
 /// `list_changes` result.
@@ -156,6 +159,7 @@ impl ChangeView {
                 .result
                 .as_deref()
                 .and_then(|r| serde_json::from_str(r).ok()),
+            next_step: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The MCP handler: tools, prompts, and the one place where errors become tool results.
 //! One handler type serves stdio and Streamable HTTP.
 
+mod approval;
 mod prompts;
 mod render;
 mod status;
@@ -8,16 +9,17 @@ mod status;
 use std::sync::Arc;
 
 use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::handler::server::tool::schema_for_output;
+use rmcp::handler::server::tool::{InputResponses, RequestState, schema_for_output};
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CallToolResult, ContentBlock, GetPromptRequestParams, GetPromptResponse, Implementation,
-    ListPromptsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams, GetPromptResponse,
+    Implementation, ListPromptsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
 use serde::Serialize;
 
+use crate::changes::{ChangeIdArgs, ChangeList, ChangeView, Changes, ListChangesArgs, PrepareArgs};
 use crate::connections::ConnectionError;
 use crate::reads::{
     DescribeArgs, GetRecordArgs, ListObjectsArgs, ObjectInfo, ObjectList, QueryArgs, QueryPage,
@@ -51,6 +53,8 @@ pub enum Mode {
 #[derive(Clone)]
 pub struct SalesforceMcp {
     reads: Reads,
+    changes: Changes,
+    state_codec: Arc<tokio::sync::OnceCell<rmcp::model::RequestStateCodec>>,
     mode: Arc<Mode>,
     tool_router: ToolRouter<Self>,
 }
@@ -134,9 +138,11 @@ impl SalesforceMcp {
 #[tool_router(router = tool_router)]
 impl SalesforceMcp {
     /// A server for `mode`.
-    pub fn new(reads: Reads, mode: Mode) -> Self {
+    pub fn new(reads: Reads, changes: Changes, mode: Mode) -> Self {
         Self {
             reads,
+            changes,
+            state_codec: Arc::default(),
             mode: Arc::new(mode),
             tool_router: Self::tool_router(),
         }
@@ -256,6 +262,94 @@ impl SalesforceMcp {
         };
         self.finish(self.reads.get_record(user_id, args).await, render::record)
     }
+
+    #[tool(
+        description = "Prepare a create, update, upsert (by external id) or delete of a Salesforce record WITHOUT changing anything. Checks the object, fields, writability, types, picklist values and required fields against describe, reads the current values, and stores a pending change (it expires, 15 minutes by default). Returns change_id and a preview: object, record, each field with before -> after. Show the preview to the person, then call confirm_change so that they can approve it.",
+        annotations(title = "Prepare a Salesforce change (no write)", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
+        output_schema = schema_for_output::<ChangeView>()
+    )]
+    async fn prepare_change(
+        &self,
+        Parameters(args): Parameters<PrepareArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let user_id = match self.who(&ctx) {
+            Ok(u) => u,
+            Err(r) => return Ok(r),
+        };
+        match self.changes.prepare(user_id, args).await {
+            Ok(view) => {
+                let text = format!("{}
+
+Nothing has changed in Salesforce. Call confirm_change with change_id \"{}\" to ask the person to approve it.", view.preview, view.change_id);
+                result(&view, text)
+            }
+            Err(e) => Ok(self.change_error(e)),
+        }
+    }
+
+    #[tool(
+        description = "Ask the person to approve a prepared change, then execute it exactly once and return Salesforce's result. The person sees the full preview and decides; declining rejects the change. If your client cannot ask, the result says where the person can approve it. A change that is not pending (already done, rejected, cancelled, expired) is never executed again.",
+        annotations(title = "Confirm a prepared Salesforce change", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true),
+        output_schema = schema_for_output::<ChangeView>()
+    )]
+    async fn confirm_change(
+        &self,
+        Parameters(args): Parameters<ChangeIdArgs>,
+        InputResponses(responses): InputResponses,
+        RequestState(state): RequestState,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let user_id = match self.who(&ctx) {
+            Ok(u) => u,
+            Err(r) => return Ok(r.into()),
+        };
+        self.confirm(user_id, &args.change_id, responses, state, &ctx)
+            .await
+    }
+
+    #[tool(
+        description = "Cancel one of your pending changes; nothing is sent to Salesforce.",
+        annotations(title = "Cancel a prepared change", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = false),
+        output_schema = schema_for_output::<ChangeView>()
+    )]
+    async fn cancel_change(
+        &self,
+        Parameters(args): Parameters<ChangeIdArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let user_id = match self.who(&ctx) {
+            Ok(u) => u,
+            Err(r) => return Ok(r),
+        };
+        match self.changes.cancel(user_id, &args.change_id).await {
+            Ok(view) => Ok(approval::change_result(&view)),
+            Err(e) => Ok(self.change_error(e)),
+        }
+    }
+
+    #[tool(
+        description = "Your prepared changes (newest first) with their status: pending, executing, succeeded, failed, rejected, cancelled, expired, conflict or unknown, and the Salesforce result once executed.",
+        annotations(title = "List your prepared changes", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false),
+        output_schema = schema_for_output::<ChangeList>()
+    )]
+    async fn list_changes(
+        &self,
+        Parameters(args): Parameters<ListChangesArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let user_id = match self.who(&ctx) {
+            Ok(u) => u,
+            Err(r) => return Ok(r),
+        };
+        match self.changes.list(user_id, args.status.as_deref()).await {
+            Ok(list) => {
+                let text = approval::list_text(&list);
+                result(&list, text)
+            }
+            Err(e) => Ok(self.change_error(e)),
+        }
+    }
 }
 
 #[tool_handler(router = self.tool_router)]
@@ -266,7 +360,8 @@ impl ServerHandler for SalesforceMcp {
             .with_instructions(
                 "Salesforce for the person using this assistant, with their own Salesforce permissions. \
                  Start with connection_status if unsure; use list_objects and describe_object before writing SOQL; \
-                 query_records runs read-only SOQL and pages with next_cursor; search_records does keyword search.",
+                 query_records runs read-only SOQL and pages with next_cursor; search_records does keyword search. \
+                 To change data, prepare_change (previews, writes nothing), show the preview, then confirm_change: the person approves before anything is written.",
             )
     }
 
