@@ -166,10 +166,10 @@ impl Changes {
     /// Checks the record has not changed, then sends the write once. Returns the final status
     /// and what Salesforce answered.
     async fn execute(&self, user_id: i64, row: &ChangeRow) -> (&'static str, Value) {
-        if matches!(row.operation.as_str(), "update" | "delete") {
-            if let Some(stop) = self.conflict(user_id, row).await {
-                return stop;
-            }
+        if matches!(row.operation.as_str(), "update" | "delete")
+            && let Some(stop) = self.conflict(user_id, row).await
+        {
+            return stop;
         }
         match self.send(user_id, row).await {
             Ok(reply) => (status::SUCCEEDED, success(row, &reply)),

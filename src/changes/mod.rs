@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 
 pub use execute::Decision;
 pub use preview::{ChangeList, ChangeView, FieldChange};
+pub use recover::{SWEEP_EVERY, this_host, this_pid};
 
 use crate::config::Settings;
 use crate::reads::{ReadError, Reads};

@@ -131,7 +131,7 @@ impl Changes {
                         &now_text(),
                     )?;
                 }
-                Ok(store::changes::server_key(c, "request_state")?)
+                store::changes::server_key(c, "request_state")
             })
             .await?;
         let sealed = encoded

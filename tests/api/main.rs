@@ -5,6 +5,8 @@
     reason = "a failed expectation is a failed test"
 )]
 
+mod changes;
+mod changes_flow;
 mod connect;
 mod helpers;
 mod paging;
