@@ -70,6 +70,7 @@ impl SalesforceMcp {
         let mrtr = ctx
             .protocol_version()
             .is_some_and(|v| v >= ProtocolVersion::V_2026_07_28);
+        tracing::debug!(mrtr, answered = responses.is_some(), change = %view.change_id, "confirm_change");
         let answer = if mrtr {
             match responses {
                 Some(responses) => {
