@@ -87,7 +87,11 @@ async fn main() {
         .unwrap();
 
     let (ours, theirs) = tokio::io::duplex(1 << 20);
-    let server = SalesforceMcp::new(app.reads.clone(), Mode::Stdio { user_id: user.id });
+    let server = SalesforceMcp::new(
+        app.reads.clone(),
+        app.changes.clone(),
+        Mode::Stdio { user_id: user.id },
+    );
     tokio::spawn(async move {
         let running = server.serve(theirs).await.unwrap();
         let _ = running.waiting().await;

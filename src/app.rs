@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::changes::Changes;
 use crate::config::Settings;
 use crate::connections::Connections;
 use crate::oauth::OAuthHttp;
@@ -42,6 +43,8 @@ pub struct App {
     pub connections: Connections,
     /// Read services.
     pub reads: Reads,
+    /// Prepared changes: preview, approval, execution.
+    pub changes: Changes,
 }
 
 /// The local person's e-mail when none is given and nobody exists yet.
@@ -75,12 +78,19 @@ impl App {
             store.clone(),
             settings.describe_ttl,
         );
+        let changes = Changes::new(
+            reads.clone(),
+            store.clone(),
+            sealer.clone(),
+            Arc::clone(&settings),
+        );
         Ok(Self {
             settings,
             store,
             sealer,
             connections,
             reads,
+            changes,
         })
     }
 

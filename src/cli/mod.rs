@@ -2,6 +2,7 @@
 //! Exit codes: 0 success, 1 failure, 2 bad usage.
 
 mod admin;
+mod changes;
 mod connect;
 mod serve;
 
@@ -67,6 +68,9 @@ pub enum Command {
     /// Administration: the organization's OAuth app, groups, people and API tokens.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Prepared write actions: list, show, approve, reject.
+    #[command(subcommand)]
+    Changes(changes::ChangesCommand),
 }
 
 /// Parses the process arguments and runs the command.
@@ -154,6 +158,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Disconnect(args) => connect::disconnect(&open(&cli)?, args).await,
         Command::Status(args) => connect::status(&open(&cli)?, args).await,
         Command::Admin(cmd) => admin::run(&open(&cli)?, cmd).await,
+        Command::Changes(cmd) => changes::run(&open(&cli)?, cmd).await,
     }
 }
 

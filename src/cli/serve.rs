@@ -21,11 +21,30 @@ pub async fn serve(app: App, opts: &ServeOptions) -> Result<ExitCode, String> {
     let user = app
         .local_user(opts.user.as_deref())
         .map_err(|e| e.to_string())?;
+    let _sweeper = start_change_upkeep(&app).await?;
     serve_stdio(SalesforceMcp::new(
         app.reads.clone(),
+        app.changes.clone(),
         Mode::Stdio { user_id: user.id },
     ))
     .await
+}
+
+/// Changes left executing by a stopped process become `unknown` now and on every sweep.
+async fn start_change_upkeep(app: &App) -> Result<SweeperGuard, String> {
+    app.changes
+        .recover_orphans_at_startup()
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(SweeperGuard(app.changes.spawn_sweeper()))
+}
+
+/// Stops the periodic change sweep when dropped.
+struct SweeperGuard(tokio::task::JoinHandle<()>);
+impl Drop for SweeperGuard {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn serve_stdio(server: SalesforceMcp) -> Result<ExitCode, String> {
@@ -62,7 +81,12 @@ pub async fn demo(cli: &Cli, opts: &ServeOptions) -> Result<ExitCode, String> {
         org.base_url(),
         org.base_url()
     );
-    let server = SalesforceMcp::new(app.reads.clone(), Mode::Stdio { user_id: user.id });
+    let _sweeper = start_change_upkeep(&app).await?;
+    let server = SalesforceMcp::new(
+        app.reads.clone(),
+        app.changes.clone(),
+        Mode::Stdio { user_id: user.id },
+    );
     let outcome = match &opts.http {
         Some(addr) => serve_demo_http(server, addr).await,
         None => {

@@ -1,6 +1,7 @@
 //! The MCP handler: tools, prompts, and the one place where errors become tool results.
 //! One handler type serves stdio and Streamable HTTP.
 
+mod approval;
 mod args;
 mod prompts;
 mod render;
@@ -9,17 +10,20 @@ mod status;
 use std::sync::Arc;
 
 use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::handler::server::tool::{schema_for_output, schema_for_type};
+use rmcp::handler::server::tool::{
+    InputResponses, RequestState, schema_for_output, schema_for_type,
+};
 
 use args::Args;
 use rmcp::model::{
-    CallToolResult, ContentBlock, GetPromptRequestParams, GetPromptResponse, Implementation,
-    ListPromptsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams, GetPromptResponse,
+    Implementation, ListPromptsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
 use serde::Serialize;
 
+use crate::changes::{ChangeIdArgs, ChangeList, ChangeView, Changes, ListChangesArgs, PrepareArgs};
 use crate::connections::ConnectionError;
 use crate::reads::{
     DescribeArgs, GetRecordArgs, ListObjectsArgs, ObjectInfo, ObjectList, QueryArgs, QueryPage,
@@ -53,6 +57,8 @@ pub enum Mode {
 #[derive(Clone)]
 pub struct SalesforceMcp {
     reads: Reads,
+    changes: Changes,
+    state_codec: Arc<tokio::sync::OnceCell<rmcp::model::RequestStateCodec>>,
     mode: Arc<Mode>,
     tool_router: ToolRouter<Self>,
 }
@@ -65,12 +71,28 @@ impl std::fmt::Debug for SalesforceMcp {
     }
 }
 
-fn result<T: Serialize>(value: &T, text: String) -> Result<CallToolResult, ErrorData> {
-    let structured =
-        serde_json::to_value(value).map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
-    let mut r = CallToolResult::structured(structured);
+/// A successful result: `value` as structured content, `text` as the text block for models.
+fn result<T: Serialize>(value: &T, text: String) -> CallToolResult {
+    let mut r = CallToolResult::structured(serde_json::to_value(value).unwrap_or_default());
     r.content = vec![ContentBlock::text(text)];
-    Ok(r)
+    r
+}
+
+/// Errors a tool can end with; each becomes a result with `isError` that says what to do next.
+trait ToolError {
+    fn into_result(self, server: &SalesforceMcp) -> CallToolResult;
+}
+
+impl ToolError for ReadError {
+    fn into_result(self, server: &SalesforceMcp) -> CallToolResult {
+        server.error_result(self)
+    }
+}
+
+impl ToolError for crate::changes::ChangeError {
+    fn into_result(self, server: &SalesforceMcp) -> CallToolResult {
+        server.change_error(self)
+    }
 }
 
 impl SalesforceMcp {
@@ -113,28 +135,28 @@ impl SalesforceMcp {
         CallToolResult::error(vec![ContentBlock::text(text)])
     }
 
-    /// Runs a tool for the caller: bad arguments and unknown callers become error results, the
-    /// outcome becomes structured content plus the compact text `text` renders.
-    async fn run<A, T, F, Fut>(
+    /// Runs a tool for the caller: bad arguments, unknown callers and failures become error
+    /// results; the outcome becomes the result `respond` builds.
+    async fn run<A, T, E, F, Fut>(
         &self,
         args: Result<A, CallToolResult>,
         ctx: &RequestContext<RoleServer>,
         work: F,
-        text: fn(&T) -> String,
+        respond: fn(&T) -> CallToolResult,
     ) -> Result<CallToolResult, ErrorData>
     where
-        T: Serialize,
+        E: ToolError,
         F: FnOnce(i64, A) -> Fut,
-        Fut: std::future::Future<Output = Result<T, ReadError>>,
+        Fut: std::future::Future<Output = Result<T, E>>,
     {
         let (args, user_id) = match (args, self.who(ctx)) {
             (Ok(a), Ok(u)) => (a, u),
             (Err(r), _) | (_, Err(r)) => return Ok(r),
         };
-        match work(user_id, args).await {
-            Ok(value) => result(&value, text(&value)),
-            Err(e) => Ok(self.error_result(e)),
-        }
+        Ok(match work(user_id, args).await {
+            Ok(value) => respond(&value),
+            Err(e) => e.into_result(self),
+        })
     }
 
     fn who(&self, ctx: &RequestContext<RoleServer>) -> Result<i64, CallToolResult> {
@@ -149,9 +171,11 @@ impl SalesforceMcp {
 #[tool_router(router = tool_router)]
 impl SalesforceMcp {
     /// A server for `mode`.
-    pub fn new(reads: Reads, mode: Mode) -> Self {
+    pub fn new(reads: Reads, changes: Changes, mode: Mode) -> Self {
         Self {
             reads,
+            changes,
+            state_codec: Arc::default(),
             mode: Arc::new(mode),
             tool_router: Self::tool_router(),
         }
@@ -173,7 +197,7 @@ impl SalesforceMcp {
             args,
             &ctx,
             |user, _: StatusArgs| status::connection_status(reads, user, &hint),
-            render::status,
+            |v| result(v, render::status(v)),
         )
         .await
     }
@@ -194,7 +218,7 @@ impl SalesforceMcp {
             args,
             &ctx,
             |user, a| reads.list_objects(user, a),
-            render::object_list,
+            |v| result(v, render::object_list(v)),
         )
         .await
     }
@@ -215,7 +239,7 @@ impl SalesforceMcp {
             args,
             &ctx,
             |user, a| reads.describe_object(user, a),
-            render::object_info,
+            |v| result(v, render::object_info(v)),
         )
         .await
     }
@@ -236,7 +260,7 @@ impl SalesforceMcp {
             args,
             &ctx,
             |user, a| reads.search_records(user, a),
-            render::search,
+            |v| result(v, render::search(v)),
         )
         .await
     }
@@ -257,7 +281,7 @@ impl SalesforceMcp {
             args,
             &ctx,
             |user, a| reads.query_records(user, a),
-            render::query_page,
+            |v| result(v, render::query_page(v)),
         )
         .await
     }
@@ -278,7 +302,91 @@ impl SalesforceMcp {
             args,
             &ctx,
             |user, a| reads.get_record(user, a),
-            render::record,
+            |v| result(v, render::record(v)),
+        )
+        .await
+    }
+
+    #[tool(
+        description = "Prepare a create, update, upsert (by external id) or delete of a Salesforce record WITHOUT changing anything. Checks the object, fields, writability, types, picklist values and required fields against describe, reads the current values, and stores a pending change (it expires, 15 minutes by default). Returns change_id and a preview: object, record, each field with before -> after. Show the preview to the person, then call confirm_change so that they can approve it.",
+        annotations(title = "Prepare a Salesforce change (no write)", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
+        output_schema = schema_for_output::<ChangeView>(),
+        input_schema = schema_for_type::<PrepareArgs>()
+    )]
+    async fn prepare_change(
+        &self,
+        Args(args): Args<PrepareArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let changes = &self.changes;
+        self.run(
+            args,
+            &ctx,
+            |user, a| changes.prepare(user, a),
+            approval::prepared_result,
+        )
+        .await
+    }
+
+    #[tool(
+        description = "Ask the person to approve a prepared change, then execute it exactly once and return Salesforce's result. The person sees the full preview and decides; declining rejects the change. If your client cannot ask, the result says where the person can approve it. A change that is not pending (already done, rejected, cancelled, expired) is never executed again.",
+        annotations(title = "Confirm a prepared Salesforce change", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true),
+        output_schema = schema_for_output::<ChangeView>(),
+        input_schema = schema_for_type::<ChangeIdArgs>()
+    )]
+    async fn confirm_change(
+        &self,
+        Args(args): Args<ChangeIdArgs>,
+        InputResponses(responses): InputResponses,
+        RequestState(state): RequestState,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let (args, user_id) = match (args, self.who(&ctx)) {
+            (Ok(a), Ok(u)) => (a, u),
+            (Err(r), _) | (_, Err(r)) => return Ok(r.into()),
+        };
+        self.confirm(user_id, &args.change_id, responses, state, &ctx)
+            .await
+    }
+
+    #[tool(
+        description = "Cancel one of your pending changes; nothing is sent to Salesforce.",
+        annotations(title = "Cancel a prepared change", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = false),
+        output_schema = schema_for_output::<ChangeView>(),
+        input_schema = schema_for_type::<ChangeIdArgs>()
+    )]
+    async fn cancel_change(
+        &self,
+        Args(args): Args<ChangeIdArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let changes = &self.changes;
+        self.run(
+            args,
+            &ctx,
+            |user, a: ChangeIdArgs| async move { changes.cancel(user, &a.change_id).await },
+            approval::change_result,
+        )
+        .await
+    }
+
+    #[tool(
+        description = "Your prepared changes (newest first) with their status: pending, executing, succeeded, failed, rejected, cancelled, expired, conflict or unknown, and the Salesforce result once executed.",
+        annotations(title = "List your prepared changes", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false),
+        output_schema = schema_for_output::<ChangeList>(),
+        input_schema = schema_for_type::<ListChangesArgs>()
+    )]
+    async fn list_changes(
+        &self,
+        Args(args): Args<ListChangesArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let changes = &self.changes;
+        self.run(
+            args,
+            &ctx,
+            |user, a: ListChangesArgs| async move { changes.list(user, a.status.as_deref()).await },
+            |l| result(l, approval::list_text(l)),
         )
         .await
     }
@@ -292,7 +400,8 @@ impl ServerHandler for SalesforceMcp {
             .with_instructions(
                 "Salesforce for the person using this assistant, with their own Salesforce permissions. \
                  Start with connection_status if unsure; use list_objects and describe_object before writing SOQL; \
-                 query_records runs read-only SOQL and pages with next_cursor; search_records does keyword search.",
+                 query_records runs read-only SOQL and pages with next_cursor; search_records does keyword search. \
+                 To change data, prepare_change (previews, writes nothing), show the preview, then confirm_change: the person approves before anything is written.",
             )
     }
 

@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 pub use errors::ReadError;
 pub use objects::{
-    DescribeArgs, FieldInfo, ListObjectsArgs, ObjectInfo, ObjectList, ObjectSummary,
+    DescribeArgs, FieldInfo, ListObjectsArgs, ObjectInfo, ObjectList, ObjectSummary, closest_names,
+    required_on_create,
 };
 pub use query::{QueryArgs, QueryPage};
 pub use records::{GetRecordArgs, RecordOut, SearchArgs, SearchGroup, SearchObjectArg, SearchOut};

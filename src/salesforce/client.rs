@@ -237,8 +237,99 @@ impl Api {
     }
 }
 
+/// What an upsert did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upserted {
+    /// The record id (empty when Salesforce answered 204 with no body, before API 46.0).
+    pub id: String,
+    /// Whether a record was created (false: an existing one was updated).
+    pub created: bool,
+}
+
+impl Upserted {
+    /// Reads an upsert answer: 201 created, 200 `created: false` (204 before API 46.0).
+    pub fn from_reply(reply: &Reply) -> Self {
+        let created = match reply.body.as_ref().and_then(|b| b["created"].as_bool()) {
+            Some(created) => created,
+            None => reply.status == 201,
+        };
+        Self {
+            id: written_id(reply).unwrap_or_default(),
+            created,
+        }
+    }
+}
+
+/// The record id in a create or upsert answer (`{"id", "success": true}`).
+pub fn written_id(reply: &Reply) -> Option<String> {
+    reply
+        .body
+        .as_ref()
+        .and_then(|b| b["id"].as_str())
+        .map(str::to_owned)
+}
+
+impl Api {
+    /// Creates a record: 201 `{"id", "success": true}` (see [`written_id`]). Sent once.
+    pub async fn create(
+        &self,
+        session: &Session,
+        object: &str,
+        fields: &Value,
+    ) -> Result<Reply, SalesforceError> {
+        let path = self.data_path(&format!("sobjects/{}/", encode(object)));
+        self.write(session, Method::POST, &path, Some(fields)).await
+    }
+
+    /// Updates a record (204). Sent once.
+    pub async fn update(
+        &self,
+        session: &Session,
+        object: &str,
+        id: &str,
+        fields: &Value,
+    ) -> Result<Reply, SalesforceError> {
+        let path = self.data_path(&format!("sobjects/{}/{}", encode(object), encode(id)));
+        self.write(session, Method::PATCH, &path, Some(fields))
+            .await
+    }
+
+    /// Upserts by external id (see [`Upserted::from_reply`]); several matches (300) come back
+    /// as [`SalesforceError::MultipleMatches`]. Sent once.
+    pub async fn upsert(
+        &self,
+        session: &Session,
+        object: &str,
+        (field, value): (&str, &str),
+        fields: &Value,
+    ) -> Result<Reply, SalesforceError> {
+        let path = self.data_path(&format!(
+            "sobjects/{}/{}/{}",
+            encode(object),
+            encode(field),
+            encode(value)
+        ));
+        self.write(session, Method::PATCH, &path, Some(fields))
+            .await
+    }
+
+    /// Deletes a record to the Recycle Bin (204). Sent once.
+    pub async fn delete(
+        &self,
+        session: &Session,
+        object: &str,
+        id: &str,
+    ) -> Result<Reply, SalesforceError> {
+        let path = self.data_path(&format!("sobjects/{}/{}", encode(object), encode(id)));
+        self.write(session, Method::DELETE, &path, None).await
+    }
+}
+
+/// A path segment, percent-encoded (a space is `%20`: in a path `+` is a plus sign).
 fn encode(segment: &str) -> String {
-    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
+    url::form_urlencoded::byte_serialize(segment.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 fn transport(e: &reqwest::Error) -> SalesforceError {

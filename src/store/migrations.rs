@@ -11,6 +11,7 @@ use super::StoreError;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_web_sessions.sql"),
+    include_str!("migrations/0003_changes.sql"),
 ];
 
 /// Applies the migrations the database has not seen yet.

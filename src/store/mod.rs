@@ -3,6 +3,7 @@
 
 pub mod apps;
 pub mod audit;
+pub mod changes;
 pub mod connections;
 pub mod cursors;
 pub mod groups;

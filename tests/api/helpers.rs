@@ -19,6 +19,7 @@ pub struct Options {
     pub batch_size: usize,
     pub describe_ttl: Duration,
     pub connect: bool,
+    pub change_ttl: Duration,
 }
 
 impl Default for Options {
@@ -28,6 +29,7 @@ impl Default for Options {
             batch_size: 2000,
             describe_ttl: Duration::from_secs(300),
             connect: true,
+            change_ttl: Duration::from_secs(15 * 60),
         }
     }
 }
@@ -48,6 +50,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let mut settings = Settings::for_db(dir.path().join("test.db"));
     settings.allow_insecure_loopback = true;
     settings.describe_ttl = options.describe_ttl;
+    settings.change_ttl = options.change_ttl;
     let app = App::build(settings).expect("app builds");
     let user_id = app.local_user(Some("alice@example.com")).expect("user").id;
     salesforce_mcp::demo::configure_org_app(&app, &org).expect("org app");

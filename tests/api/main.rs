@@ -6,6 +6,8 @@
 )]
 
 mod admin;
+mod changes;
+mod changes_flow;
 mod cli;
 mod connect;
 mod helpers;

@@ -99,16 +99,27 @@ async def _wait_for_banner(stderr_path: Path, timeout: float = 10.0) -> re.Match
 
 
 @asynccontextmanager
-async def start_demo(mode: str, workdir: Path) -> AsyncIterator[Demo]:
-    """Runs `salesforce-mcp demo` with its own database in `workdir`, connected in `mode`."""
+async def start_demo(
+    mode: str,
+    workdir: Path,
+    elicitation_callback: Any = None,
+    extra_args: list[str] | None = None,
+) -> AsyncIterator[Demo]:
+    """Runs `salesforce-mcp demo` with its own database in `workdir`, connected in `mode`,
+    optionally with an elicitation callback and more command-line arguments."""
     params = StdioServerParameters(
         command=str(server_binary()),
-        args=["demo"],
+        args=["demo", *(extra_args or [])],
         env={"SALESFORCE_MCP_DB": str(workdir / "demo.db")},
         cwd=str(workdir),
     )
     stderr_path = workdir / "server-stderr.log"
     with stderr_path.open("w") as errlog:
-        async with Client(stdio_client(params, errlog=errlog), mode=mode, read_timeout_seconds=20) as client:
+        async with Client(
+            stdio_client(params, errlog=errlog),
+            mode=mode,
+            read_timeout_seconds=20,
+            elicitation_callback=elicitation_callback,
+        ) as client:
             banner = await _wait_for_banner(stderr_path)
             yield Demo(client, banner["org"], banner["control"], banner["username"])

@@ -1,0 +1,290 @@
+//! Deciding and executing a change exactly once: `pending -> executing` by a conditional update
+//! (only one caller can win), a `SystemModstamp` check for updates and deletes, one write (a
+//! 401 `INVALID_SESSION_ID` answer was not executed, so it is refreshed and sent once more;
+//! nothing else is ever resent), then `succeeded`, `failed`, `conflict` or `unknown`.
+
+use serde_json::{Map, Value, json};
+
+use super::recover::{this_host, this_pid};
+use super::{ChangeError, ChangeId, ChangeView, Changes, FieldChange, Via, status};
+use crate::reads::ReadError;
+use crate::salesforce::client::{Reply, Upserted, written_id};
+use crate::salesforce::error::SalesforceError;
+use crate::store::changes::{ChangeRow, Executor};
+use crate::store::{self, now_text, timestamp};
+
+/// A person's decision on a pending change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Execute it.
+    Approve,
+    /// Do not execute it.
+    Reject,
+}
+
+impl Changes {
+    /// The person's pending change; a change in any other state is [`ChangeError::NotPending`].
+    pub async fn pending(&self, user_id: i64, change_id: &str) -> Result<ChangeView, ChangeError> {
+        let view = self.show(user_id, change_id).await?;
+        if view.status == status::PENDING {
+            Ok(view)
+        } else {
+            Err(ChangeError::NotPending(Box::new(view)))
+        }
+    }
+
+    /// Applies a person's decision: [`Changes::approve`] or [`Changes::reject`].
+    pub async fn decide(
+        &self,
+        user_id: i64,
+        change_id: &str,
+        decision: Decision,
+        via: Via,
+    ) -> Result<ChangeView, ChangeError> {
+        match decision {
+            Decision::Approve => self.approve(user_id, change_id, via).await,
+            Decision::Reject => self.reject(user_id, change_id, via).await,
+        }
+    }
+
+    /// The person approves their pending change: it executes now, once. Returns the change
+    /// with its outcome (`succeeded`, `failed`, `conflict` or `unknown`). A change that is not
+    /// pending (or another person's) is never executed.
+    pub async fn approve(
+        &self,
+        user_id: i64,
+        change_id: &str,
+        via: Via,
+    ) -> Result<ChangeView, ChangeError> {
+        let id = ChangeId::parse(change_id)?;
+        self.expire_due().await?;
+        let row = self.load(user_id, &id).await?;
+        let lease = chrono::Utc::now()
+            + chrono::Duration::from_std(self.settings.http_timeout * 4)
+                .unwrap_or(chrono::Duration::minutes(2))
+            + chrono::Duration::seconds(60);
+        let (key, lease) = (row.id.clone(), timestamp(lease));
+        let won = self
+            .store
+            .call(move |c| {
+                let host = this_host();
+                let executor = Executor {
+                    host: &host,
+                    pid: this_pid(),
+                    lease_until: &lease,
+                };
+                store::changes::begin_execution(
+                    c,
+                    &key,
+                    user_id,
+                    via.as_str(),
+                    &now_text(),
+                    &executor,
+                )
+            })
+            .await?;
+        if won == 0 {
+            let now = self.load(user_id, &id).await?;
+            return Err(ChangeError::NotPending(Box::new(ChangeView::from_row(
+                &now,
+            ))));
+        }
+        self.audit(
+            user_id,
+            "change.approve",
+            &row.id,
+            json!({"via": via.as_str()}),
+        )
+        .await?;
+        let (outcome, result) = self.execute(user_id, &row).await;
+        let (key, text) = (row.id.clone(), result.to_string());
+        self.store
+            .call(move |c| store::changes::finish(c, &key, outcome, &text, &now_text()))
+            .await?;
+        let detail = json!({"status": outcome, "sent": sent_body(&row), "answer": result});
+        self.audit(user_id, "change.execute", &row.id, detail)
+            .await?;
+        Ok(ChangeView::from_row(&self.load(user_id, &id).await?))
+    }
+
+    /// The person rejects their pending change: nothing is sent to Salesforce.
+    pub async fn reject(
+        &self,
+        user_id: i64,
+        change_id: &str,
+        via: Via,
+    ) -> Result<ChangeView, ChangeError> {
+        self.close(user_id, change_id, status::REJECTED, via, "change.reject")
+            .await
+    }
+
+    /// The person withdraws their pending change: nothing is sent to Salesforce.
+    pub async fn cancel(&self, user_id: i64, change_id: &str) -> Result<ChangeView, ChangeError> {
+        self.close(
+            user_id,
+            change_id,
+            status::CANCELLED,
+            Via::Tool,
+            "change.cancel",
+        )
+        .await
+    }
+
+    async fn close(
+        &self,
+        user_id: i64,
+        change_id: &str,
+        to: &'static str,
+        via: Via,
+        action: &'static str,
+    ) -> Result<ChangeView, ChangeError> {
+        let id = ChangeId::parse(change_id)?;
+        self.expire_due().await?;
+        let key = self.load(user_id, &id).await?.id;
+        let done = self
+            .store
+            .call(move |c| {
+                store::changes::decide_without_executing(
+                    c,
+                    &key,
+                    user_id,
+                    to,
+                    via.as_str(),
+                    &now_text(),
+                )
+            })
+            .await?;
+        let view = ChangeView::from_row(&self.load(user_id, &id).await?);
+        if done == 0 {
+            return Err(ChangeError::NotPending(Box::new(view)));
+        }
+        self.audit(user_id, action, id.as_str(), json!({"via": via.as_str()}))
+            .await?;
+        Ok(view)
+    }
+
+    /// Checks the record has not changed, then sends the write once. Returns the final status
+    /// and what Salesforce answered.
+    async fn execute(&self, user_id: i64, row: &ChangeRow) -> (&'static str, Value) {
+        if matches!(row.operation.as_str(), "update" | "delete")
+            && let Some(stop) = self.conflict(user_id, row).await
+        {
+            return stop;
+        }
+        match self.send(user_id, row).await {
+            Ok(reply) => (status::SUCCEEDED, success(row, &reply)),
+            Err(ReadError::Salesforce(e @ SalesforceError::Transport { .. })) => {
+                (status::UNKNOWN, failure(&e.to_string(), e.code()))
+            }
+            Err(ReadError::Salesforce(e)) => (status::FAILED, salesforce_failure(&e)),
+            Err(e) => (status::FAILED, failure(&e.to_string(), None)),
+        }
+    }
+
+    /// `Some(outcome)` when the write must not go ahead: the record changed or vanished since
+    /// the preview, or it could not be read.
+    async fn conflict(&self, user_id: i64, row: &ChangeRow) -> Option<(&'static str, Value)> {
+        let (object, id) = (
+            row.object.clone(),
+            row.record_id.clone().unwrap_or_default(),
+        );
+        let api = self.reads.api();
+        let read = self
+            .reads
+            .call(user_id, |s| {
+                let (o, i) = (object.clone(), id.clone());
+                async move { api.get_record(&s, &o, &i, Some("Id,SystemModstamp")).await }
+            })
+            .await;
+        match read {
+            Ok((reply, _)) => {
+                let now = reply
+                    .body
+                    .as_ref()
+                    .and_then(|b| b["SystemModstamp"].as_str())
+                    .map(str::to_owned);
+                (now != row.system_modstamp).then(|| {
+                    let message = "the record changed in Salesforce after the preview; nothing was written";
+                    (status::CONFLICT, json!({"error": message, "previewed_system_modstamp": row.system_modstamp, "current_system_modstamp": now}))
+                })
+            }
+            Err(ReadError::Salesforce(SalesforceError::NotFound { message, .. })) => Some((
+                status::CONFLICT,
+                json!({"error": format!("the record no longer exists or cannot be seen ({message}); nothing was written")}),
+            )),
+            Err(e) => Some((
+                status::FAILED,
+                failure(
+                    &format!(
+                        "could not check the record before writing, so nothing was written: {e}"
+                    ),
+                    None,
+                ),
+            )),
+        }
+    }
+
+    async fn send(&self, user_id: i64, row: &ChangeRow) -> Result<Reply, ReadError> {
+        let api = self.reads.api();
+        let body = sent_body(row);
+        let object = row.object.as_str();
+        let id = row.record_id.clone().unwrap_or_default();
+        let ext = (
+            row.external_id_field.clone().unwrap_or_default(),
+            row.external_id_value.clone().unwrap_or_default(),
+        );
+        let operation = row.operation.as_str();
+        let (reply, _) = self
+            .reads
+            .call(user_id, |s| {
+                let (body, id, ext) = (&body, &id, &ext);
+                async move {
+                    match operation {
+                        "create" => api.create(&s, object, body).await,
+                        "update" => api.update(&s, object, id, body).await,
+                        "upsert" => api.upsert(&s, object, (&ext.0, &ext.1), body).await,
+                        _ => api.delete(&s, object, id).await,
+                    }
+                }
+            })
+            .await?;
+        Ok(reply)
+    }
+}
+
+/// Exactly the previewed fields with their `after` values (nothing for a delete).
+fn sent_body(row: &ChangeRow) -> Value {
+    let fields: Vec<FieldChange> = serde_json::from_str(&row.fields).unwrap_or_default();
+    let map: Map<String, Value> = fields.into_iter().map(|f| (f.name, f.after)).collect();
+    Value::Object(map)
+}
+
+fn success(row: &ChangeRow, reply: &Reply) -> Value {
+    match row.operation.as_str() {
+        "create" => json!({"id": written_id(reply), "created": true, "http_status": reply.status}),
+        "upsert" => {
+            let u = Upserted::from_reply(reply);
+            let id = if u.id.is_empty() {
+                row.record_id.clone().unwrap_or_default()
+            } else {
+                u.id
+            };
+            json!({"id": id, "created": u.created, "http_status": reply.status})
+        }
+        _ => json!({"id": row.record_id, "http_status": reply.status}),
+    }
+}
+
+fn failure(message: &str, code: Option<&str>) -> Value {
+    json!({"error": message, "code": code})
+}
+
+fn salesforce_failure(e: &SalesforceError) -> Value {
+    let mut v = failure(&e.to_string(), e.code());
+    if let SalesforceError::Rejected { fields, .. } | SalesforceError::InvalidField { fields, .. } =
+        e
+    {
+        v["fields"] = json!(fields);
+    }
+    v
+}
