@@ -2,11 +2,8 @@
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use rmcp::ServiceExt as _;
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
-use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 
 use super::{Cli, ServeOptions, settings};
 use crate::app::App;
@@ -15,8 +12,8 @@ use crate::simulated_org::{SimOrgConfig, SimulatedOrg};
 
 /// Serves MCP for the local person on stdio.
 pub async fn serve(app: App, opts: &ServeOptions) -> Result<ExitCode, String> {
-    if opts.http.is_some() {
-        return Err("`serve --http` needs per-person API tokens, which arrive with team support; use stdio (`salesforce-mcp serve`) or `salesforce-mcp demo --http` for now".into());
+    if let Some(addr) = &opts.http {
+        return super::serve_http::serve(app, opts, addr).await;
     }
     let user = app
         .local_user(opts.user.as_deref())
@@ -62,10 +59,10 @@ pub async fn demo(cli: &Cli, opts: &ServeOptions) -> Result<ExitCode, String> {
         org.base_url(),
         org.base_url()
     );
-    let server = SalesforceMcp::new(app.reads.clone(), Mode::Stdio { user_id: user.id });
     let outcome = match &opts.http {
-        Some(addr) => serve_demo_http(server, addr).await,
+        Some(addr) => super::serve_http::demo(app, opts, addr, user.id).await,
         None => {
+            let server = SalesforceMcp::new(app.reads.clone(), Mode::Stdio { user_id: user.id });
             if std::io::stdin().is_terminal() {
                 eprintln!(
                     "This is an MCP server speaking on standard input/output. Point your MCP client at it instead of typing here, e.g. in mcp.json:\n  \
@@ -111,23 +108,4 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-async fn serve_demo_http(server: SalesforceMcp, addr: &str) -> Result<ExitCode, String> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
-    let config = StreamableHttpServerConfig::default().with_legacy_session_mode(true);
-    let service = StreamableHttpService::new(
-        move || Ok(server.clone()),
-        Arc::new(LocalSessionManager::default()),
-        config,
-    );
-    let router = axum::Router::new().nest_service("/mcp", service);
-    eprintln!("MCP over HTTP at http://{local}/mcp (demo: no sign-in, loopback only)");
-    axum::serve(listener, router)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(ExitCode::SUCCESS)
 }
