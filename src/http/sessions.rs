@@ -111,10 +111,10 @@ pub async fn bind(State(state): State<HttpState>, request: Request, next: Next) 
     let response = next.run(request).await;
     match (&session, response.headers().get(SESSION_HEADER)) {
         (None, Some(created)) => {
-            if let Ok(created) = created.to_str() {
-                if let Some(manager) = state.sessions.bind(created.to_owned(), caller.user_id) {
-                    state.sessions.prune(&manager).await;
-                }
+            if let Ok(created) = created.to_str()
+                && let Some(manager) = state.sessions.bind(created.to_owned(), caller.user_id)
+            {
+                state.sessions.prune(&manager).await;
             }
         }
         (Some(id), _) if is_delete && response.status().is_success() => state.sessions.forget(id),

@@ -7,6 +7,8 @@
 
 mod connect;
 mod helpers;
+mod http;
+mod http_web;
 mod paging;
 mod read_only;
 mod refresh;

@@ -103,7 +103,7 @@ pub(super) async fn start(
     axum::Form(form): axum::Form<CsrfForm>,
 ) -> Response {
     if let Err(r) = who.check_csrf(&form.csrf) {
-        return r;
+        return r.into_response();
     }
     let redirect_uri = state.public_url().join(CALLBACK_PATH);
     match state
@@ -123,7 +123,7 @@ pub(super) async fn disconnect(
     axum::Form(form): axum::Form<CsrfForm>,
 ) -> Response {
     if let Err(r) = who.check_csrf(&form.csrf) {
-        return r;
+        return r.into_response();
     }
     match state.app.connections.disconnect(who.user_id).await {
         Ok(Some(note)) if note.is_empty() => result(

@@ -138,7 +138,7 @@ pub(super) async fn logout(
     axum::Form(form): axum::Form<CsrfForm>,
 ) -> Response {
     if let Err(r) = who.check_csrf(&form.csrf) {
-        return r;
+        return r.into_response();
     }
     let name = session_cookie_name(&state);
     if let Some(id) = super::cookie(&headers, &name) {

@@ -48,16 +48,12 @@ pub struct SignedIn {
 }
 
 impl SignedIn {
-    /// Checks a submitted form's CSRF token (constant time); `Err` is a 403 page to return.
-    pub fn check_csrf(&self, submitted: &str) -> Result<(), Response> {
+    /// Checks a submitted form's CSRF token (constant time); `Err` becomes a 403 page.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), CsrfRejected> {
         if same_secret(submitted, &self.csrf_token) {
             return Ok(());
         }
-        Err(pages::page(
-            http::StatusCode::FORBIDDEN,
-            "Form expired",
-            "<p>This form is out of date or did not come from this site. <a href=\"/connect\">Open the page again</a> and retry.</p>",
-        ))
+        Err(CsrfRejected)
     }
 
     /// The hidden form field carrying the CSRF token (name `csrf`).
@@ -65,6 +61,20 @@ impl SignedIn {
         format!(
             "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
             pages::escape(&self.csrf_token)
+        )
+    }
+}
+
+/// A form whose CSRF token is missing or wrong: answered with a 403 page.
+#[derive(Debug, Clone, Copy)]
+pub struct CsrfRejected;
+
+impl axum::response::IntoResponse for CsrfRejected {
+    fn into_response(self) -> Response {
+        pages::page(
+            http::StatusCode::FORBIDDEN,
+            "Form expired",
+            "<p>This form is out of date or did not come from this site. <a href=\"/connect\">Open the page again</a> and retry.</p>",
         )
     }
 }
