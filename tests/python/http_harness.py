@@ -26,6 +26,7 @@ class HttpServer:
     public_url: str
     org_url: str
     tokens: dict[str, str]
+    pid: int
 
     @property
     def mcp_url(self) -> str:
@@ -51,7 +52,7 @@ def start_http_demo(workdir: Path, people: int = 2, extra: list[str] | None = No
             banner = BANNER.search(stderr_path.read_text())
             assert banner, stderr_path.read_text()
             tokens = {p["email"]: p["token"] for p in doc["people"]}
-            yield HttpServer(doc["public_url"], banner["org"], tokens)
+            yield HttpServer(doc["public_url"], banner["org"], tokens, process.pid)
         finally:
             process.terminate()
             process.wait(timeout=10)
