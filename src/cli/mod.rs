@@ -5,6 +5,7 @@ mod admin;
 mod changes;
 mod connect;
 mod serve;
+mod serve_http;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +51,19 @@ pub struct ServeOptions {
     /// The person (stdio), by e-mail.
     #[arg(long, env = "SALESFORCE_MCP_USER")]
     pub user: Option<String>,
+    /// HTTP: requests per minute per person (a burst of a quarter of it is allowed).
+    #[arg(long, env = "SALESFORCE_MCP_RATE_LIMIT", default_value_t = 600)]
+    pub rate_limit: u32,
+    /// Test only (MCP conformance suite): `serve --http` without API tokens, every request acting
+    /// for one test person. Needs SALESFORCE_MCP_ALLOW_INSECURE_LOOPBACK=1 and a loopback address.
+    #[arg(long, hide = true)]
+    pub insecure_no_auth_for_tests: bool,
+    /// Test only (`demo --http`): create N people with API tokens (not connected) and require tokens.
+    #[arg(long, hide = true, default_value_t = 0)]
+    pub test_people: u32,
+    /// Test only: where `--test-people` writes the people's tokens (JSON).
+    #[arg(long, hide = true)]
+    pub test_tokens_file: Option<PathBuf>,
 }
 
 /// Commands.

@@ -2,26 +2,23 @@
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use rmcp::ServiceExt as _;
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
-use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 
 use super::{Cli, ServeOptions, settings};
 use crate::app::App;
 use crate::mcp::{Mode, SalesforceMcp};
 use crate::simulated_org::{SimOrgConfig, SimulatedOrg};
 
-/// Serves MCP for the local person on stdio.
+/// Serves MCP: for the local person on stdio, or for many people over HTTP.
 pub async fn serve(app: App, opts: &ServeOptions) -> Result<ExitCode, String> {
-    if opts.http.is_some() {
-        return Err("`serve --http` needs per-person API tokens, which arrive with team support; use stdio (`salesforce-mcp serve`) or `salesforce-mcp demo --http` for now".into());
+    let _sweeper = start_change_upkeep(&app).await?;
+    if let Some(addr) = &opts.http {
+        return super::serve_http::serve(app, opts, addr).await;
     }
     let user = app
         .local_user(opts.user.as_deref())
         .map_err(|e| e.to_string())?;
-    let _sweeper = start_change_upkeep(&app).await?;
     serve_stdio(SalesforceMcp::new(
         app.reads.clone(),
         app.changes.clone(),
@@ -82,14 +79,14 @@ pub async fn demo(cli: &Cli, opts: &ServeOptions) -> Result<ExitCode, String> {
         org.base_url()
     );
     let _sweeper = start_change_upkeep(&app).await?;
-    let server = SalesforceMcp::new(
-        app.reads.clone(),
-        app.changes.clone(),
-        Mode::Stdio { user_id: user.id },
-    );
     let outcome = match &opts.http {
-        Some(addr) => serve_demo_http(server, addr).await,
+        Some(addr) => super::serve_http::demo(app, opts, addr, user.id).await,
         None => {
+            let server = SalesforceMcp::new(
+                app.reads.clone(),
+                app.changes.clone(),
+                Mode::Stdio { user_id: user.id },
+            );
             if std::io::stdin().is_terminal() {
                 eprintln!(
                     "This is an MCP server speaking on standard input/output. Point your MCP client at it instead of typing here, e.g. in mcp.json:\n  \
@@ -135,23 +132,4 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-async fn serve_demo_http(server: SalesforceMcp, addr: &str) -> Result<ExitCode, String> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
-    let config = StreamableHttpServerConfig::default().with_legacy_session_mode(true);
-    let service = StreamableHttpService::new(
-        move || Ok(server.clone()),
-        Arc::new(LocalSessionManager::default()),
-        config,
-    );
-    let router = axum::Router::new().nest_service("/mcp", service);
-    eprintln!("MCP over HTTP at http://{local}/mcp (demo: no sign-in, loopback only)");
-    axum::serve(listener, router)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(ExitCode::SUCCESS)
 }

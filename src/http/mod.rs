@@ -1,3 +1,13 @@
-//! HTTP: the OAuth callback (terminal and web), MCP over Streamable HTTP.
+//! HTTP: MCP over Streamable HTTP at `/mcp` with bearer API tokens, the RFC 9728 metadata, the
+//! web pages (sign-in, connect, OAuth callback), health checks, and the terminal's OAuth callback.
 
+pub mod auth;
 pub mod callback;
+pub mod health;
+pub mod limits;
+pub mod metadata;
+pub mod server;
+pub mod sessions;
+pub mod web;
+
+pub use server::{Access, HttpConfig, HttpState, PublicUrl, app, serve};

@@ -65,3 +65,14 @@ pub fn delete_expired(conn: &Connection) -> Result<usize, StoreError> {
         [now_text()],
     )?)
 }
+
+/// The person who started a pending, unexpired authorization (without using it up).
+pub fn owner(conn: &Connection, state_hash: &str) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT user_id FROM oauth_states WHERE state_hash = ?1 AND expires_at >= ?2",
+            params![state_hash, now_text()],
+            |r| r.get(0),
+        )
+        .optional()?)
+}

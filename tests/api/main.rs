@@ -11,6 +11,8 @@ mod changes_flow;
 mod cli;
 mod connect;
 mod helpers;
+mod http;
+mod http_web;
 mod paging;
 mod read_only;
 mod refresh;

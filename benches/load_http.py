@@ -1,0 +1,90 @@
+"""Load over MCP Streamable HTTP: N people (default 50) at once, each with an API token and
+their own Salesforce connection to the simulated org (made through the real web flow), each
+making M read calls (default 100). Fails on any failed call or any answer naming another
+person's Salesforce user; reports p50/p99 latency and the server's peak RSS. Loopback only,
+bounded in count and time. Run through scripts/load-http."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "python"))
+
+from mcp import Client  # noqa: E402
+from mcp.client.streamable_http import streamable_http_client  # noqa: E402
+from mcp.shared._httpx_utils import create_mcp_http_client  # noqa: E402
+
+from http_harness import connect_via_web, start_http_demo  # noqa: E402
+
+SF_USERS = ["alex.morgan@example.com", "priya.shah@example.com", "sam.lee@example.com", "jordan.diaz@example.com"]
+CALLS = [
+    ("connection_status", {}),
+    ("query_records", {"soql": "SELECT Id, Name FROM Account ORDER BY Name LIMIT 5"}),
+    ("list_objects", {"limit": 10}),
+    ("describe_object", {"object": "Contact", "fields_matching": "Name"}),
+    ("search_records", {"text": "Acme", "limit": 5}),
+]
+
+
+def peak_rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+async def person(url: str, token: str, sf_user: str, calls: int, mode: str, latencies: list[float]) -> list[str]:
+    problems: list[str] = []
+    http = create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
+    async with Client(streamable_http_client(url, http_client=http), mode=mode, read_timeout_seconds=60) as client:
+        for i in range(calls):
+            tool, args = CALLS[i % len(CALLS)]
+            started = time.perf_counter()
+            result = await client.call_tool(tool, args)
+            latencies.append(time.perf_counter() - started)
+            if result.is_error:
+                problems.append(f"{tool} failed: {result.content}")
+            elif tool == "connection_status" and result.structured_content["username"] != sf_user:
+                problems.append(f"LEAK: expected {sf_user}, got {result.structured_content['username']}")
+    return problems
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=50)
+    parser.add_argument("--calls", type=int, default=100)
+    parser.add_argument("--mode", default="auto", choices=["auto", "legacy"])
+    parser.add_argument("--timeout", type=float, default=600)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as work, start_http_demo(Path(work), options.people) as server:
+        emails = sorted(server.tokens, key=lambda e: int(e.removeprefix("person").split("@")[0]))
+        expected = {email: SF_USERS[i % len(SF_USERS)] for i, email in enumerate(emails)}
+        for email in emails:
+            await connect_via_web(server, server.tokens[email], expected[email])
+        latencies: list[float] = []
+        started = time.perf_counter()
+        results = await asyncio.wait_for(asyncio.gather(*(
+            person(server.mcp_url, server.tokens[e], expected[e], options.calls, options.mode, latencies)
+            for e in emails)), options.timeout)
+        elapsed = time.perf_counter() - started
+        rss = peak_rss_kib(server.pid)
+    problems = [p for r in results for p in r]
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    print(f"people: {options.people}, calls each: {options.calls}, mode: {options.mode}")
+    print(f"calls: {len(latencies)} in {elapsed:.1f} s ({len(latencies) / elapsed:.0f}/s), failed or leaked: {len(problems)}")
+    print(f"latency p50: {statistics.median(ordered) * 1000:.1f} ms, p99: {p99 * 1000:.1f} ms, max: {ordered[-1] * 1000:.1f} ms")
+    print(f"server peak RSS: {rss / 1024:.1f} MiB")
+    for problem in problems[:10]:
+        print("problem:", problem)
+    return 1 if problems or len(latencies) != options.people * options.calls else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

@@ -1,0 +1,140 @@
+//! Legacy MCP sessions (`Mcp-Session-Id`) bound to the person who opened them: rmcp does not
+//! check who uses a session, so another person's token on it is refused here with 403.
+//! 2026-07-28 requests are stateless and carry no session id.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse as _, Response};
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+
+use super::server::HttpState;
+use crate::mcp::Caller;
+
+/// The session id header of Streamable HTTP.
+pub const SESSION_HEADER: &str = "mcp-session-id";
+/// Bindings are checked against rmcp's live sessions after this many new ones.
+const PRUNE_EVERY: usize = 64;
+
+/// Which person owns each live legacy session.
+#[derive(Debug, Clone, Default)]
+pub struct SessionOwners {
+    inner: Arc<Mutex<Owners>>,
+}
+
+#[derive(Debug, Default)]
+struct Owners {
+    by_session: HashMap<String, i64>,
+    added_since_prune: usize,
+    manager: Option<Arc<LocalSessionManager>>,
+}
+
+impl SessionOwners {
+    /// Remembers rmcp's session manager, to forget sessions it has closed.
+    pub fn watch(&self, manager: Arc<LocalSessionManager>) {
+        self.lock().manager = Some(manager);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Owners> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The owner of a session, if it is known.
+    pub fn owner(&self, session: &str) -> Option<i64> {
+        self.lock().by_session.get(session).copied()
+    }
+
+    fn bind(&self, session: String, user_id: i64) -> Option<Arc<LocalSessionManager>> {
+        let mut owners = self.lock();
+        owners.by_session.insert(session, user_id);
+        owners.added_since_prune += 1;
+        if owners.added_since_prune < PRUNE_EVERY {
+            return None;
+        }
+        owners.added_since_prune = 0;
+        owners.manager.clone()
+    }
+
+    fn forget(&self, session: &str) {
+        self.lock().by_session.remove(session);
+    }
+
+    /// Drops bindings of sessions rmcp no longer has (closed or timed out).
+    async fn prune(&self, manager: &LocalSessionManager) {
+        let live: Vec<String> = manager
+            .sessions
+            .read()
+            .await
+            .keys()
+            .map(|k| k.to_string())
+            .collect();
+        self.lock()
+            .by_session
+            .retain(|id, _| live.iter().any(|l| l == id));
+    }
+
+    /// How many sessions are bound (for tests and logs).
+    pub fn len(&self) -> usize {
+        self.lock().by_session.len()
+    }
+
+    /// Whether no session is bound.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The binding middleware: runs after the bearer check, so the [`Caller`] is known.
+pub async fn bind(State(state): State<HttpState>, request: Request, next: Next) -> Response {
+    let Some(caller) = request.extensions().get::<Caller>().copied() else {
+        return (
+            http::StatusCode::INTERNAL_SERVER_ERROR,
+            "no caller on an authenticated request",
+        )
+            .into_response();
+    };
+    let session = request
+        .headers()
+        .get(SESSION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let is_delete = request.method() == http::Method::DELETE;
+    if let Some(id) = &session {
+        match state.sessions.owner(id) {
+            Some(owner) if owner == caller.user_id => {}
+            Some(_) => return other_persons_session(),
+            None => return unknown_session(),
+        }
+    }
+    let response = next.run(request).await;
+    match (&session, response.headers().get(SESSION_HEADER)) {
+        (None, Some(created)) => {
+            if let Ok(created) = created.to_str()
+                && let Some(manager) = state.sessions.bind(created.to_owned(), caller.user_id)
+            {
+                state.sessions.prune(&manager).await;
+            }
+        }
+        (Some(id), _) if is_delete && response.status().is_success() => state.sessions.forget(id),
+        _ => {}
+    }
+    response
+}
+
+fn other_persons_session() -> Response {
+    (
+        http::StatusCode::FORBIDDEN,
+        "Forbidden: this MCP session was opened by another person; open your own session with your own API token",
+    )
+        .into_response()
+}
+
+fn unknown_session() -> Response {
+    (
+        http::StatusCode::NOT_FOUND,
+        "Not Found: this MCP session does not exist or has ended; start a new one (initialize again)",
+    )
+        .into_response()
+}

@@ -1,0 +1,172 @@
+//! `/login` (sign in with an API token) and `/logout`. The login form has its own CSRF token,
+//! held in a short-lived cookie, since there is no session yet.
+
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse as _, Response};
+use serde::Deserialize;
+
+use super::{SignedIn, pages, random_secret, same_secret, session_cookie_name, set_cookie};
+use crate::http::server::HttpState;
+use crate::store;
+
+const LOGIN_CSRF_COOKIE: &str = "sfmcp_login_csrf";
+
+/// Where to go after signing in.
+#[derive(Debug, Deserialize)]
+pub(super) struct Next {
+    next: Option<String>,
+}
+
+/// The sign-in form's fields.
+#[derive(Debug, Deserialize)]
+pub(super) struct LoginForm {
+    token: String,
+    csrf: String,
+    next: Option<String>,
+}
+
+/// A form's CSRF field alone.
+#[derive(Debug, Deserialize)]
+pub(super) struct CsrfForm {
+    pub(super) csrf: String,
+}
+
+/// Only same-site paths (`/x`, never `//host` or a URL) are followed after sign-in.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/connect".to_owned(),
+    }
+}
+
+pub(super) async fn form(State(state): State<HttpState>, Query(q): Query<Next>) -> Response {
+    render(&state, q.next.as_deref(), None)
+}
+
+fn render(state: &HttpState, next: Option<&str>, error: Option<&str>) -> Response {
+    let csrf = random_secret();
+    let error = error.map(|e| pages::para("error", e)).unwrap_or_default();
+    let body = format!(
+        "{error}<p>Sign in with your salesforce-mcp API token (the one your MCP client uses; an admin creates it with \
+         <code>salesforce-mcp admin token create EMAIL</code>).</p>\
+         <form method=\"post\" action=\"/login\"><p><label>API token<br>\
+         <input type=\"password\" name=\"token\" autocomplete=\"off\" required autofocus></label></p>\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"next\" value=\"{}\">\
+         <button type=\"submit\">Sign in</button></form>",
+        pages::escape(&safe_next(next))
+    );
+    let status = if error.is_empty() {
+        http::StatusCode::OK
+    } else {
+        http::StatusCode::UNAUTHORIZED
+    };
+    let mut response = pages::page(status, "Sign in", &body);
+    set(
+        &mut response,
+        &set_cookie(state, LOGIN_CSRF_COOKIE, &csrf, 3600),
+    );
+    response
+}
+
+fn set(response: &mut Response, cookie: &str) {
+    if let Ok(value) = http::HeaderValue::from_str(cookie) {
+        response
+            .headers_mut()
+            .append(http::header::SET_COOKIE, value);
+    }
+}
+
+pub(super) async fn submit(
+    State(state): State<HttpState>,
+    headers: http::HeaderMap,
+    axum::Form(form): axum::Form<LoginForm>,
+) -> Response {
+    let expected = super::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if !same_secret(&form.csrf, &expected) {
+        return render(
+            &state,
+            form.next.as_deref(),
+            Some("The sign-in form expired or did not come from this site; please sign in again."),
+        );
+    }
+    let hash = store::tokens::hash(form.token.trim());
+    let session_id = random_secret();
+    let session_hash = store::tokens::hash(&session_id);
+    let csrf = random_secret();
+    let expires =
+        store::timestamp(chrono::Utc::now() + chrono::Duration::hours(super::SESSION_HOURS));
+    let signed_in = state
+        .app
+        .store
+        .call(move |c| {
+            let Some(user_id) = store::tokens::user_for(c, &hash)? else {
+                return Ok(false);
+            };
+            store::tokens::insert_session(c, &session_hash, user_id, &csrf, &expires)?;
+            Ok(true)
+        })
+        .await;
+    match signed_in {
+        Ok(true) => {}
+        Ok(false) => {
+            return render(
+                &state,
+                form.next.as_deref(),
+                Some(
+                    "This API token is not valid (unknown or revoked). Check it, or ask an admin for a new one.",
+                ),
+            );
+        }
+        Err(e) => return pages::internal(&e.to_string()),
+    }
+    let mut response =
+        axum::response::Redirect::to(&safe_next(form.next.as_deref())).into_response();
+    let max_age = super::SESSION_HOURS * 3600;
+    let name = session_cookie_name(&state);
+    set(
+        &mut response,
+        &set_cookie(&state, &name, &session_id, max_age),
+    );
+    set(&mut response, &set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0));
+    response
+}
+
+pub(super) async fn logout(
+    State(state): State<HttpState>,
+    who: SignedIn,
+    headers: http::HeaderMap,
+    axum::Form(form): axum::Form<CsrfForm>,
+) -> Response {
+    if let Err(r) = who.check_csrf(&form.csrf) {
+        return r.into_response();
+    }
+    let name = session_cookie_name(&state);
+    if let Some(id) = super::cookie(&headers, &name) {
+        let hash = store::tokens::hash(&id);
+        if let Err(e) = state
+            .app
+            .store
+            .call(move |c| store::tokens::delete_session(c, &hash))
+            .await
+        {
+            return pages::internal(&e.to_string());
+        }
+    }
+    let mut response = axum::response::Redirect::to("/login").into_response();
+    set(&mut response, &set_cookie(&state, &name, "", 0));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_next_keeps_only_local_paths() {
+        assert_eq!(safe_next(Some("/changes/5")), "/changes/5");
+        assert_eq!(safe_next(Some("//evil.example")), "/connect");
+        assert_eq!(safe_next(Some("https://evil.example")), "/connect");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/connect");
+        assert_eq!(safe_next(None), "/connect");
+    }
+}

@@ -1,0 +1,201 @@
+//! Web pages for people: sign in with an API token (a browser session cookie: HttpOnly,
+//! SameSite=Lax, Secure when the public URL is https), the Salesforce connection page, the OAuth
+//! callback and its result page. Forms carry the session's CSRF token.
+//!
+//! Other pages (such as `/changes/{id}`) use [`SignedIn`] as an extractor: it redirects to
+//! `/login` when nobody is signed in, and [`SignedIn::check_csrf`] checks a form's token.
+
+mod connect;
+mod login;
+pub mod pages;
+
+use axum::Router;
+use axum::extract::{FromRef, FromRequestParts};
+use axum::response::{IntoResponse as _, Redirect, Response};
+use axum::routing::{get, post};
+use base64::Engine as _;
+use rand::RngCore as _;
+
+use super::server::HttpState;
+use crate::oauth::CALLBACK_PATH;
+use crate::store;
+
+/// The session cookie's name (with the `__Host-` prefix when served over https).
+pub const SESSION_COOKIE: &str = "sfmcp_session";
+/// How long a browser session lasts.
+pub const SESSION_HOURS: i64 = 12;
+
+/// The web routes.
+pub fn routes() -> Router<HttpState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/connect") }))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/connect", get(connect::page).post(connect::start))
+        .route("/connect/disconnect", post(connect::disconnect))
+        .route(CALLBACK_PATH, get(connect::callback))
+}
+
+/// The signed-in person of a browser request.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The person.
+    pub user_id: i64,
+    /// Their e-mail.
+    pub email: String,
+    /// The session's CSRF token, to put in forms.
+    pub csrf_token: String,
+}
+
+impl SignedIn {
+    /// Checks a submitted form's CSRF token (constant time); `Err` becomes a 403 page.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), CsrfRejected> {
+        if same_secret(submitted, &self.csrf_token) {
+            return Ok(());
+        }
+        Err(CsrfRejected)
+    }
+
+    /// The hidden form field carrying the CSRF token (name `csrf`).
+    pub fn csrf_input(&self) -> String {
+        format!(
+            "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+            pages::escape(&self.csrf_token)
+        )
+    }
+}
+
+/// A form whose CSRF token is missing or wrong: answered with a 403 page.
+#[derive(Debug, Clone, Copy)]
+pub struct CsrfRejected;
+
+impl axum::response::IntoResponse for CsrfRejected {
+    fn into_response(self) -> Response {
+        pages::page(
+            http::StatusCode::FORBIDDEN,
+            "Form expired",
+            "<p>This form is out of date or did not come from this site. <a href=\"/connect\">Open the page again</a> and retry.</p>",
+        )
+    }
+}
+
+impl<S> FromRequestParts<S> for SignedIn
+where
+    HttpState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let state = HttpState::from_ref(state);
+        let to_login = || {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map_or("/connect", |p| p.as_str());
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("next", next)
+                .finish();
+            Redirect::to(&format!("/login?{query}")).into_response()
+        };
+        let Some(id) = cookie(&parts.headers, &session_cookie_name(&state)) else {
+            return Err(to_login());
+        };
+        let hash = store::tokens::hash(&id);
+        let found = state
+            .app
+            .store
+            .call(move |c| {
+                let Some(s) = store::tokens::session(c, &hash)? else {
+                    return Ok(None);
+                };
+                Ok(store::users::find_by_id(c, s.user_id)?.map(|u| (s, u)))
+            })
+            .await
+            .map_err(|e| pages::internal(&e.to_string()))?;
+        let Some((session, user)) = found else {
+            return Err(to_login());
+        };
+        Ok(SignedIn {
+            user_id: session.user_id,
+            email: user.email,
+            csrf_token: session.csrf_token,
+        })
+    }
+}
+
+/// The session cookie's name for this server.
+pub fn session_cookie_name(state: &HttpState) -> String {
+    if state.public_url().is_https() {
+        format!("__Host-{SESSION_COOKIE}")
+    } else {
+        SESSION_COOKIE.to_owned()
+    }
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/, Secure over https.
+pub(crate) fn set_cookie(state: &HttpState, name: &str, value: &str, max_age: i64) -> String {
+    let secure = if state.public_url().is_https() {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+/// A cookie's value from the request's `Cookie` headers.
+pub fn cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// 32 random bytes, base64url: session ids, CSRF tokens, test API tokens.
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Compares two secrets without stopping at the first difference.
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && !b.is_empty()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_finds_the_named_value_among_several() {
+        let mut h = http::HeaderMap::new();
+        h.insert(
+            http::header::COOKIE,
+            "a=1; sfmcp_session=xyz; b=2".parse().unwrap(),
+        );
+        assert_eq!(cookie(&h, "sfmcp_session").as_deref(), Some("xyz"));
+        assert_eq!(cookie(&h, "missing"), None);
+    }
+
+    #[test]
+    fn same_secret_needs_equal_nonempty_values() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abd", "abc"));
+        assert!(!same_secret("", ""));
+        assert!(!same_secret("ab", "abc"));
+        assert_ne!(random_secret(), random_secret());
+    }
+}

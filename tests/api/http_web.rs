@@ -1,0 +1,196 @@
+//! The web sign-in: the session cookie's attributes, CSRF on forms, and the connect page.
+
+use salesforce_mcp::http::limits::LimitSettings;
+use salesforce_mcp::http::{Access, HttpConfig, HttpState, PublicUrl};
+use salesforce_mcp::store;
+
+use crate::helpers::spawn_app;
+
+const TOKEN: &str = "sfmcp_test_token_web";
+
+/// A server whose public URL is `public` (https to check `Secure`; requests then send its Host).
+async fn serve(public: Option<&str>) -> (String, String, crate::helpers::TestApp) {
+    let test = spawn_app().await;
+    let user_id = test.user_id;
+    test.app
+        .store
+        .call_sync(|c| store::tokens::insert(c, user_id, &store::tokens::hash(TOKEN)))
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let public = public.map_or(base.clone(), str::to_owned);
+    let config = HttpConfig {
+        public_url: PublicUrl::parse(&public).unwrap(),
+        access: Access::Tokens,
+        limits: LimitSettings::default(),
+    };
+    let router = salesforce_mcp::http::app(HttpState::new(test.app.clone(), config));
+    tokio::spawn(salesforce_mcp::http::serve(listener, router));
+    let host = public.split("://").nth(1).unwrap().to_owned();
+    (base, host, test)
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap()
+}
+
+fn csrf(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+fn cookie_pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+/// Signs in; returns the session's `Set-Cookie`.
+async fn sign_in(base: &str, host: &str) -> String {
+    let c = client();
+    let form = c
+        .get(format!("{base}/login"))
+        .header("host", host)
+        .send()
+        .await
+        .unwrap();
+    let login_cookie = cookie_pair(form.headers()["set-cookie"].to_str().unwrap());
+    let token = csrf(&form.text().await.unwrap());
+    let done = c
+        .post(format!("{base}/login"))
+        .header("host", host)
+        .header("cookie", login_cookie)
+        .form(&[("token", TOKEN), ("csrf", &token), ("next", "/connect")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 303);
+    assert_eq!(done.headers()["location"], "/connect");
+    done.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.contains("sfmcp_session=") && !v.contains("Max-Age=0"))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn signing_in_sets_an_httponly_lax_cookie_that_opens_the_connect_page() {
+    let (base, host, _test) = serve(None).await;
+    let cookie = sign_in(&base, &host).await;
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http public URL: {cookie}"
+    );
+    let page = client()
+        .get(format!("{base}/connect"))
+        .header("cookie", cookie_pair(&cookie))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("alice@example.com") && html.contains("Disconnect"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn an_https_public_url_makes_the_cookie_secure_and_host_prefixed() {
+    let (base, host, _test) = serve(Some("https://mcp.example.com")).await;
+    let cookie = sign_in(&base, &host).await;
+    assert!(cookie.starts_with("__Host-sfmcp_session="), "{cookie}");
+    assert!(cookie.contains("; Secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn the_connect_page_without_a_session_redirects_to_login() {
+    let (base, _host, _test) = serve(None).await;
+    let response = client()
+        .get(format!("{base}/connect"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/login?next=%2Fconnect");
+}
+
+#[tokio::test]
+async fn a_bad_token_or_a_missing_csrf_token_does_not_sign_in_or_disconnect() {
+    let (base, host, test) = serve(None).await;
+    let c = client();
+    let form = c.get(format!("{base}/login")).send().await.unwrap();
+    let login_cookie = cookie_pair(form.headers()["set-cookie"].to_str().unwrap());
+    let token = csrf(&form.text().await.unwrap());
+    let wrong = c
+        .post(format!("{base}/login"))
+        .header("cookie", &login_cookie)
+        .form(&[("token", "nope"), ("csrf", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let forged = c
+        .post(format!("{base}/login"))
+        .form(&[("token", TOKEN), ("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401, "no login CSRF cookie: refused");
+
+    let session = cookie_pair(&sign_in(&base, &host).await);
+    let no_csrf = c
+        .post(format!("{base}/connect/disconnect"))
+        .header("cookie", &session)
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_csrf.status(), 403);
+    let still = test.app.connections.get(test.user_id).await.unwrap();
+    assert!(still.is_some(), "the connection must survive a forged form");
+}
+
+#[tokio::test]
+async fn the_callback_refuses_an_authorization_started_by_another_person() {
+    let (base, host, test) = serve(None).await;
+    let bob = test
+        .app
+        .store
+        .call_sync(|c| store::users::insert(c, "bob@example.com", false))
+        .unwrap();
+    let authorize = test
+        .app
+        .connections
+        .begin(
+            bob.id,
+            &format!("{base}/api/integrations/callback/salesforce"),
+        )
+        .await
+        .unwrap();
+    let state = url::Url::parse(&authorize)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let alice_session = cookie_pair(&sign_in(&base, &host).await);
+    let response = client()
+        .get(format!(
+            "{base}/api/integrations/callback/salesforce?code=x&state={state}"
+        ))
+        .header("cookie", alice_session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    assert!(response.text().await.unwrap().contains("another person"));
+}
