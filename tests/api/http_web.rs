@@ -194,3 +194,88 @@ async fn the_callback_refuses_an_authorization_started_by_another_person() {
     assert_eq!(response.status(), 403);
     assert!(response.text().await.unwrap().contains("another person"));
 }
+
+async fn prepared_update(test: &crate::helpers::TestApp, user_id: i64) -> String {
+    let args = salesforce_mcp::changes::PrepareArgs {
+        operation: "update".into(),
+        object: "Account".into(),
+        record_id: Some("001Dx0000000001IAA".into()),
+        fields: Some(serde_json::from_str(r#"{"Description": "approved on the web"}"#).unwrap()),
+        ..Default::default()
+    };
+    test.app
+        .changes
+        .prepare(user_id, args)
+        .await
+        .unwrap()
+        .change_id
+}
+
+#[tokio::test]
+async fn the_approval_page_executes_once_with_csrf_and_hides_changes_from_others() {
+    let (base, host, test) = serve(None).await;
+    let id = prepared_update(&test, test.user_id).await;
+    let cookie = cookie_pair(&sign_in(&base, &host).await);
+    let c = client();
+    let page = c
+        .get(format!("{base}/changes/{id}"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("approved on the web") && html.contains("Description"),
+        "{html}"
+    );
+
+    let forged = c
+        .post(format!("{base}/changes/{id}/approve"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert!(
+        test.requests_where(|r| r.method == "PATCH").is_empty(),
+        "a forged form writes nothing"
+    );
+
+    let token = csrf(&html);
+    let approve = || {
+        c.post(format!("{base}/changes/{id}/approve"))
+            .header("cookie", &cookie)
+            .form(&[("csrf", token.as_str())])
+            .send()
+    };
+    let done = approve().await.unwrap();
+    assert_eq!(done.status(), 200);
+    assert!(done.text().await.unwrap().contains("succeeded"));
+    let again = approve().await.unwrap();
+    assert_eq!(again.status(), 409, "a second approval does nothing");
+    assert_eq!(test.requests_where(|r| r.method == "PATCH").len(), 1);
+
+    // Another person's change is a 404 for this person.
+    let bob = test.app.local_user(Some("bob@example.com")).unwrap().id;
+    salesforce_mcp::demo::connect_through_oauth(&test.app, bob)
+        .await
+        .unwrap();
+    let bobs = prepared_update(&test, bob).await;
+    let hidden = c
+        .get(format!("{base}/changes/{bobs}"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), 404);
+    let hidden = c
+        .post(format!("{base}/changes/{bobs}/approve"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), 404);
+}

@@ -5,6 +5,7 @@
 //! Other pages (such as `/changes/{id}`) use [`SignedIn`] as an extractor: it redirects to
 //! `/login` when nobody is signed in, and [`SignedIn::check_csrf`] checks a form's token.
 
+mod changes;
 mod connect;
 mod login;
 pub mod pages;
@@ -33,6 +34,9 @@ pub fn routes() -> Router<HttpState> {
         .route("/logout", post(login::logout))
         .route("/connect", get(connect::page).post(connect::start))
         .route("/connect/disconnect", post(connect::disconnect))
+        .route("/changes/{id}", get(changes::show))
+        .route("/changes/{id}/approve", post(changes::approve))
+        .route("/changes/{id}/reject", post(changes::reject))
         .route(CALLBACK_PATH, get(connect::callback))
 }
 

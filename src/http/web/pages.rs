@@ -7,7 +7,7 @@ pub use crate::http::callback::html_escape as escape;
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}\
     button{font-size:1rem;padding:.4rem 1rem;margin-right:.5rem}input[type=password]{width:100%;font-size:1rem;padding:.4rem}\
-    .error{color:#a00}.ok{color:#070}form.inline{display:inline}dt{font-weight:bold}";
+    .error{color:#a00}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}.ok{color:#070}form.inline{display:inline}dt{font-weight:bold}";
 
 /// A complete page: `title` is escaped, `body_html` is trusted markup built by the caller with
 /// every piece of data passed through [`escape`].

@@ -1,0 +1,168 @@
+//! `/changes/{id}`: the signed-in person's prepared change with its full preview and Approve /
+//! Reject buttons (CSRF-protected POST forms). Anyone else's change, or an unknown id, is a 404.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use http::StatusCode;
+
+use super::login::CsrfForm;
+use super::{SignedIn, pages};
+use crate::changes::{ChangeError, ChangeView, Via};
+use crate::http::server::HttpState;
+
+use pages::{escape, para};
+
+fn not_found() -> Response {
+    pages::page(
+        StatusCode::NOT_FOUND,
+        "Change not found",
+        "<p>There is no such change for you. Ask your assistant to list your changes (list_changes).</p>",
+    )
+}
+
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "(empty)".to_owned(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The preview: what will happen, the record, and each field before -> after.
+fn preview_html(view: &ChangeView) -> String {
+    let record = match (&view.record_name, &view.record_id, &view.external_id) {
+        (Some(name), Some(id), _) => format!("{} ({})", escape(name), escape(id)),
+        (None, Some(id), _) => escape(id),
+        (_, None, Some(ext)) => format!("by external id {}", escape(ext)),
+        _ => "new record".to_owned(),
+    };
+    let rows: String = view
+        .fields
+        .iter()
+        .map(|f| {
+            format!(
+                "<tr><td>{} <code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                escape(&f.label),
+                escape(&f.name),
+                escape(&value_text(&f.before)),
+                escape(&value_text(&f.after))
+            )
+        })
+        .collect();
+    let table = if rows.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<table id=\"fields\"><tr><th>Field</th><th>Before</th><th>After</th></tr>{rows}</table>"
+        )
+    };
+    format!(
+        "<p id=\"action\"><strong>{}</strong></p><dl><dt>Object</dt><dd>{} <code>{}</code></dd>\
+         <dt>Record</dt><dd id=\"record\">{record}</dd><dt>Status</dt><dd id=\"change-status\">{}</dd>\
+         <dt>Expires</dt><dd>{}</dd></dl>{table}",
+        escape(&view.action),
+        escape(&view.object_label),
+        escape(&view.object),
+        escape(&view.status),
+        escape(&view.expires_at),
+    )
+}
+
+fn decision_forms(who: &SignedIn, view: &ChangeView) -> String {
+    let id = escape(&view.change_id);
+    format!(
+        "<form class=\"inline\" method=\"post\" action=\"/changes/{id}/approve\">{csrf}<button type=\"submit\" id=\"approve\">Approve</button></form>\
+         <form class=\"inline\" method=\"post\" action=\"/changes/{id}/reject\">{csrf}<button type=\"submit\" id=\"reject\">Reject</button></form>",
+        csrf = who.csrf_input()
+    )
+}
+
+fn view_page(
+    status: StatusCode,
+    who: &SignedIn,
+    view: &ChangeView,
+    note: Option<&str>,
+) -> Response {
+    let mut body = note.map(|n| para("note", n)).unwrap_or_default();
+    body.push_str(&preview_html(view));
+    if view.status == "pending" {
+        body.push_str("<p>Nothing has changed in Salesforce yet. Approve to send exactly these values, once.</p>");
+        body.push_str(&decision_forms(who, view));
+    } else {
+        body.push_str(&para(
+            if ["failed", "conflict", "unknown"].contains(&view.status.as_str()) {
+                "error"
+            } else {
+                "ok"
+            },
+            &view.outcome_text(),
+        ));
+    }
+    pages::page(status, "Prepared change", &body)
+}
+
+fn error_page(who: &SignedIn, e: ChangeError) -> Response {
+    match e {
+        ChangeError::NotFound(_) => not_found(),
+        ChangeError::NotPending(view) => view_page(
+            StatusCode::CONFLICT,
+            who,
+            &view,
+            Some(&format!(
+                "This change is no longer pending (status: {}); nothing was done.",
+                view.status
+            )),
+        ),
+        other => pages::page(
+            StatusCode::BAD_REQUEST,
+            "Cannot do that",
+            &para("error", &other.to_string()),
+        ),
+    }
+}
+
+pub(super) async fn show(
+    State(state): State<HttpState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> Response {
+    match state.app.changes.show(who.user_id, &id).await {
+        Ok(view) => view_page(StatusCode::OK, &who, &view, None),
+        Err(e) => error_page(&who, e),
+    }
+}
+
+pub(super) async fn approve(
+    State(state): State<HttpState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<CsrfForm>,
+) -> Response {
+    if let Err(r) = who.check_csrf(&form.csrf) {
+        return axum::response::IntoResponse::into_response(r);
+    }
+    match state.app.changes.approve(who.user_id, &id, Via::Web).await {
+        Ok(view) => view_page(StatusCode::OK, &who, &view, Some("Approved.")),
+        Err(e) => error_page(&who, e),
+    }
+}
+
+pub(super) async fn reject(
+    State(state): State<HttpState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<CsrfForm>,
+) -> Response {
+    if let Err(r) = who.check_csrf(&form.csrf) {
+        return axum::response::IntoResponse::into_response(r);
+    }
+    match state.app.changes.reject(who.user_id, &id, Via::Web).await {
+        Ok(view) => view_page(
+            StatusCode::OK,
+            &who,
+            &view,
+            Some("Rejected: nothing was sent to Salesforce."),
+        ),
+        Err(e) => error_page(&who, e),
+    }
+}
