@@ -122,3 +122,25 @@ async def test_without_elicitation_nothing_is_written_until_changes_approve(anyi
         assert len(writes(demo)) == 1
         shown = await demo.ok("list_changes", {"status": "succeeded"})
         assert shown["changes"][0]["approved_via"] == "command_line"
+
+
+async def test_client_consent_policy_counts_the_confirm_call_as_approval(anyio_backend: str, mode: str, tmp_path: Path) -> None:
+    async with start_demo(mode, tmp_path, extra_args=["--approval", "client-consent"]) as demo:
+        change = await prepare_phone_update(demo)
+        done = await demo.ok("confirm_change", {"change_id": change["change_id"]})
+        assert done["status"] == "succeeded", done
+        assert done.get("approved_via") == "client_consent", done
+        assert [(r["method"], r["body"]) for r in writes(demo)] == [("PATCH", {"Phone": PHONE})]
+
+
+async def test_without_the_policy_a_client_without_elicitation_cannot_approve(anyio_backend: str, mode: str, tmp_path: Path) -> None:
+    async with start_demo(mode, tmp_path) as demo:
+        change = await prepare_phone_update(demo)
+        waiting = await demo.ok("confirm_change", {"change_id": change["change_id"]})
+        assert waiting["status"] == "pending", waiting
+        assert f"salesforce-mcp changes approve {change['change_id']}" in text_of_result(waiting)
+        assert writes(demo) == []
+
+
+def text_of_result(structured: dict[str, Any]) -> str:
+    return " ".join(str(structured.get(k, "")) for k in ("next_step", "preview"))
