@@ -7,7 +7,7 @@ use http::StatusCode;
 
 use super::login::CsrfForm;
 use super::{SignedIn, pages};
-use crate::changes::{ChangeError, ChangeView, Via};
+use crate::changes::{ChangeError, ChangeView, Decision, Via};
 use crate::http::server::HttpState;
 
 use pages::{escape, para};
@@ -132,19 +132,39 @@ pub(super) async fn show(
     }
 }
 
+/// Approves or rejects after checking the form's CSRF token; the page shows the outcome.
+async fn decide(
+    state: HttpState,
+    who: SignedIn,
+    id: String,
+    form: CsrfForm,
+    decision: Decision,
+) -> Response {
+    if let Err(r) = who.check_csrf(&form.csrf) {
+        return axum::response::IntoResponse::into_response(r);
+    }
+    let note = match decision {
+        Decision::Approve => "Approved.",
+        Decision::Reject => "Rejected: nothing was sent to Salesforce.",
+    };
+    match state
+        .app
+        .changes
+        .decide(who.user_id, &id, decision, Via::Web)
+        .await
+    {
+        Ok(view) => view_page(StatusCode::OK, &who, &view, Some(note)),
+        Err(e) => error_page(&who, e),
+    }
+}
+
 pub(super) async fn approve(
     State(state): State<HttpState>,
     who: SignedIn,
     Path(id): Path<String>,
     axum::Form(form): axum::Form<CsrfForm>,
 ) -> Response {
-    if let Err(r) = who.check_csrf(&form.csrf) {
-        return axum::response::IntoResponse::into_response(r);
-    }
-    match state.app.changes.approve(who.user_id, &id, Via::Web).await {
-        Ok(view) => view_page(StatusCode::OK, &who, &view, Some("Approved.")),
-        Err(e) => error_page(&who, e),
-    }
+    decide(state, who, id, form, Decision::Approve).await
 }
 
 pub(super) async fn reject(
@@ -153,16 +173,5 @@ pub(super) async fn reject(
     Path(id): Path<String>,
     axum::Form(form): axum::Form<CsrfForm>,
 ) -> Response {
-    if let Err(r) = who.check_csrf(&form.csrf) {
-        return axum::response::IntoResponse::into_response(r);
-    }
-    match state.app.changes.reject(who.user_id, &id, Via::Web).await {
-        Ok(view) => view_page(
-            StatusCode::OK,
-            &who,
-            &view,
-            Some("Rejected: nothing was sent to Salesforce."),
-        ),
-        Err(e) => error_page(&who, e),
-    }
+    decide(state, who, id, form, Decision::Reject).await
 }
