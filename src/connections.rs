@@ -192,12 +192,13 @@ impl Connections {
         })?;
         let instance = InstanceUrl::parse(instance, loopback)
             .map_err(|e| ConnectionError::UnsafeInstance(e.to_string()))?;
-        let id_url = tokens
-            .identity_url
-            .as_deref()
-            .ok_or_else(|| OAuthError::BadResponse("no id in the token response".into()))?;
-        let id_url = check_identity_url(id_url, loopback)
-            .map_err(|e| ConnectionError::UnsafeInstance(e.to_string()))?;
+        // `id` is optional in some token responses; the login host's userinfo endpoint says the same.
+        let id_url = match tokens.identity_url.as_deref() {
+            Some(id) => check_identity_url(id, loopback)
+                .map_err(|e| ConnectionError::UnsafeInstance(e.to_string()))?,
+            None => url::Url::parse(&effective.app.auth_base.userinfo_url())
+                .map_err(|e| OAuthError::BadResponse(e.to_string()))?,
+        };
         let who = oauth::identity(&self.http, &id_url, &tokens.access_token).await?;
         Ok(ConnectionRow {
             user_id,

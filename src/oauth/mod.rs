@@ -236,10 +236,11 @@ pub struct Identity {
     pub user_id: String,
     /// Org id.
     pub organization_id: String,
-    /// Username.
+    /// Username (`preferred_username` at the userinfo endpoint).
+    #[serde(alias = "preferred_username")]
     pub username: String,
-    /// Display name.
-    #[serde(default)]
+    /// Display name (`name` at the userinfo endpoint).
+    #[serde(default, alias = "name")]
     pub display_name: Option<String>,
 }
 
@@ -271,4 +272,22 @@ pub async fn identity(
         return Err(OAuthError::TokenRejected);
     }
     Err(errors::from_error_body(status, &body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Identity;
+
+    #[test]
+    fn identity_reads_both_the_identity_url_and_userinfo_shapes() {
+        let id: Identity = serde_json::from_str(
+            r#"{"user_id":"005x","organization_id":"00Dx","username":"a@b.c","display_name":"A B","urls":{}}"#,
+        )
+        .unwrap();
+        let info: Identity = serde_json::from_str(
+            r#"{"sub":"https://login.salesforce.com/id/00Dx/005x","user_id":"005x","organization_id":"00Dx","preferred_username":"a@b.c","name":"A B"}"#,
+        )
+        .unwrap();
+        assert_eq!(id, info);
+    }
 }

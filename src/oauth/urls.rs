@@ -86,6 +86,10 @@ impl AuthBaseUrl {
     pub fn token_url(&self) -> String {
         format!("{}/services/oauth2/token", self.0)
     }
+    /// The OpenID Connect userinfo endpoint.
+    pub fn userinfo_url(&self) -> String {
+        format!("{}/services/oauth2/userinfo", self.0)
+    }
     /// The revoke endpoint.
     pub fn revoke_url(&self) -> String {
         format!("{}/services/oauth2/revoke", self.0)
