@@ -19,7 +19,7 @@ pub use objects::{
 pub use query::{QueryArgs, QueryPage};
 pub use records::{GetRecordArgs, RecordOut, SearchArgs, SearchGroup, SearchObjectArg, SearchOut};
 
-use crate::connections::Connections;
+use crate::connections::{Connections, LiveSession};
 use crate::salesforce::client::{Api, Reply, Session};
 use crate::salesforce::error::SalesforceError;
 use crate::store::Store;
@@ -67,6 +67,20 @@ impl Reads {
         Fut: Future<Output = Result<Reply, SalesforceError>>,
     {
         let live = self.connections.session(user_id).await?;
+        self.call_with(user_id, live, f).await
+    }
+
+    /// [`Reads::call`] with a session the caller already read.
+    async fn call_with<F, Fut>(
+        &self,
+        user_id: i64,
+        live: LiveSession,
+        f: F,
+    ) -> Result<(Reply, String), ReadError>
+    where
+        F: Fn(Session) -> Fut,
+        Fut: Future<Output = Result<Reply, SalesforceError>>,
+    {
         let reply = match f(live.session.clone()).await {
             Err(SalesforceError::SessionExpired { .. }) => {
                 let fresh = self.connections.refresh(user_id, live.generation).await?;

@@ -206,16 +206,16 @@ impl Reads {
         user_id: i64,
         object: Option<&str>,
     ) -> Result<Arc<Value>, ReadError> {
-        let live_key = self.connections.session(user_id).await?.key;
+        let live = self.connections.session(user_id).await?;
         let cache_name = object.unwrap_or("*global*");
-        if let Some(hit) = self.describes.fresh(&live_key, cache_name) {
+        if let Some(hit) = self.describes.fresh(&live.key, cache_name) {
             return Ok(hit);
         }
-        let stale = self.describes.stale(&live_key, cache_name);
+        let stale = self.describes.stale(&live.key, cache_name);
         let since = stale.as_ref().and_then(|e| e.last_modified.clone());
         let api = &self.api;
         let (reply, key) = self
-            .call(user_id, |s| {
+            .call_with(user_id, live, |s| {
                 let since = since.clone();
                 async move {
                     match object {

@@ -72,38 +72,33 @@ pub struct SearchOut {
     pub total: usize,
 }
 
-impl Reads {
-    /// Checks that fields exist on an object's describe; suggests close names otherwise.
-    pub async fn check_fields(
-        &self,
-        user_id: i64,
-        object: &str,
-        fields: &[String],
-    ) -> Result<(), ReadError> {
-        let d = self.describe(user_id, object).await?;
-        let names: Vec<&str> = d["fields"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|f| f["name"].as_str())
-            .collect();
-        for field in fields {
-            if field.contains('.') || names.iter().any(|n| n.eq_ignore_ascii_case(field)) {
-                continue;
-            }
-            let close = closest_names(field, names.iter().copied());
-            let hint = if close.is_empty() {
-                String::new()
-            } else {
-                format!(" Did you mean: {}?", close.join(", "))
-            };
-            return Err(ReadError::BadInput(format!(
-                "Unknown field '{field}' on {object}.{hint} Use describe_object with object \"{object}\" to see its fields."
-            )));
+/// Checks that fields exist on an object's describe; suggests close names otherwise.
+pub fn check_fields(describe: &Value, fields: &[String]) -> Result<(), ReadError> {
+    let object = describe["name"].as_str().unwrap_or("the object");
+    let names: Vec<&str> = describe["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    for field in fields {
+        if field.contains('.') || names.iter().any(|n| n.eq_ignore_ascii_case(field)) {
+            continue;
         }
-        Ok(())
+        let close = closest_names(field, names.iter().copied());
+        let hint = if close.is_empty() {
+            String::new()
+        } else {
+            format!(" Did you mean: {}?", close.join(", "))
+        };
+        return Err(ReadError::BadInput(format!(
+            "Unknown field '{field}' on {object}.{hint} Use describe_object with object \"{object}\" to see its fields."
+        )));
     }
+    Ok(())
+}
 
+impl Reads {
     /// `get_record`.
     pub async fn get_record(
         &self,
@@ -120,7 +115,7 @@ impl Reads {
         let d = self.describe(user_id, object.as_str()).await?;
         let api_name = d["name"].as_str().unwrap_or(object.as_str()).to_owned();
         if !fields.is_empty() {
-            self.check_fields(user_id, &api_name, &fields).await?;
+            check_fields(&d, &fields)?;
         }
         let list = (!fields.is_empty()).then(|| fields.join(","));
         let api = &self.api;
@@ -148,7 +143,7 @@ impl Reads {
             let d = self.describe(user_id, &o.name).await?;
             let api_name = d["name"].as_str().unwrap_or(&o.name).to_owned();
             let fields = o.fields.unwrap_or_default();
-            self.check_fields(user_id, &api_name, &fields).await?;
+            check_fields(&d, &fields)?;
             let name =
                 ObjectName::parse(&api_name).map_err(|e| ReadError::BadInput(e.to_string()))?;
             let fields = fields
