@@ -238,10 +238,13 @@ impl Connections {
 
     /// The person's usable session. Marks the connection for reconnect when their app changed.
     pub async fn session(&self, user_id: i64) -> Result<LiveSession, ConnectionError> {
-        let row = self
-            .get(user_id)
-            .await?
-            .ok_or(ConnectionError::NotConnected)?;
+        let Some(row) = self.get(user_id).await? else {
+            // Say what is really missing: an app to connect with, or the connection itself.
+            return Err(match self.effective_app(user_id).await {
+                Err(ConnectionError::NotEnabled) => ConnectionError::NotEnabled,
+                _ => ConnectionError::NotConnected,
+            });
+        };
         self.check_app_unchanged(&row).await?;
         if row.status != status::ACTIVE {
             return Err(ConnectionError::NeedsReconnect(
@@ -332,9 +335,8 @@ impl Connections {
         match oauth::refresh(&self.http, &effective.app, &refresh_token).await {
             Ok(tokens) => self.save_refreshed(&row, tokens).await,
             Err(OAuthError::ReconnectRequired { description }) => {
-                let reason = format!(
-                    "Salesforce no longer accepts the refresh token ({description}); connect again"
-                );
+                let reason =
+                    format!("Salesforce no longer accepts the refresh token ({description})");
                 self.mark_needs_reconnect(user_id, &reason).await?;
                 Err(ConnectionError::NeedsReconnect(reason))
             }

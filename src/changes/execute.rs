@@ -166,19 +166,80 @@ impl Changes {
     /// Checks the record has not changed, then sends the write once. Returns the final status
     /// and what Salesforce answered.
     async fn execute(&self, user_id: i64, row: &ChangeRow) -> (&'static str, Value) {
-        if matches!(row.operation.as_str(), "update" | "delete")
-            && let Some(stop) = self.conflict(user_id, row).await
-        {
+        let stop = match row.operation.as_str() {
+            "update" | "delete" => self.conflict(user_id, row).await,
+            "upsert" => self.upsert_conflict(user_id, row).await,
+            _ => None,
+        };
+        if let Some(stop) = stop {
             return stop;
         }
         match self.send(user_id, row).await {
             Ok(reply) => (status::SUCCEEDED, success(row, &reply)),
-            Err(ReadError::Salesforce(e @ SalesforceError::Transport { .. })) => {
+            // No answer, or a server error that may come after the write was applied: the
+            // outcome is unknown, and the change is never sent again.
+            Err(ReadError::Salesforce(
+                e @ (SalesforceError::Transport { .. } | SalesforceError::Unavailable { .. }),
+            )) => (status::UNKNOWN, failure(&e.to_string(), e.code())),
+            Err(ReadError::Salesforce(e @ SalesforceError::Unexpected { status: 500.., .. })) => {
                 (status::UNKNOWN, failure(&e.to_string(), e.code()))
             }
             Err(ReadError::Salesforce(e)) => (status::FAILED, salesforce_failure(&e)),
             Err(e) => (status::FAILED, failure(&e.to_string(), None)),
         }
+    }
+
+    /// For an upsert: `Some(outcome)` when what the external id matches is no longer what the
+    /// person approved (a record now exists where a create was previewed, or the matched record
+    /// is another one or changed since the preview).
+    async fn upsert_conflict(
+        &self,
+        user_id: i64,
+        row: &ChangeRow,
+    ) -> Option<(&'static str, Value)> {
+        let field = row.external_id_field.clone().unwrap_or_default();
+        let value = row.external_id_value.clone().unwrap_or_default();
+        let soql = format!(
+            "SELECT Id, SystemModstamp FROM {} WHERE {field} = {} LIMIT 3",
+            row.object,
+            crate::salesforce::soql::quote_literal(&value)
+        );
+        let api = self.reads.api();
+        let read = self
+            .reads
+            .call(user_id, |s| {
+                let q = soql.clone();
+                async move { api.query(&s, &q).await }
+            })
+            .await;
+        let records = match read {
+            Ok((reply, _)) => reply
+                .body
+                .and_then(|b| b["records"].as_array().cloned())
+                .unwrap_or_default(),
+            Err(e) => {
+                let text = format!(
+                    "could not check the record before writing, so nothing was written: {e}"
+                );
+                return Some((status::FAILED, failure(&text, None)));
+            }
+        };
+        let text = |v: &Value, k: &str| v[k].as_str().map(str::to_owned);
+        let unchanged = match (row.upsert_creates, records.as_slice()) {
+            (Some(true), []) => true,
+            (Some(false), [one]) => {
+                text(one, "Id") == row.record_id
+                    && text(one, "SystemModstamp") == row.system_modstamp
+            }
+            _ => false,
+        };
+        (!unchanged).then(|| {
+            let message = format!(
+                "what {field} = \"{value}\" matches changed in Salesforce after the preview ({} record(s) now); nothing was written",
+                records.len()
+            );
+            (status::CONFLICT, json!({"error": message}))
+        })
     }
 
     /// `Some(outcome)` when the write must not go ahead: the record changed or vanished since

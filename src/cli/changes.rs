@@ -134,7 +134,7 @@ async fn approve(app: &App, a: &IdArgs, yes: bool) -> Result<ExitCode, String> {
         .await
         .map_err(|e| e.to_string())?;
     if !a.json {
-        println!("{}", view.preview);
+        say!("{}", view.preview);
     }
     if !yes {
         if !std::io::stdin().is_terminal() {
@@ -145,7 +145,7 @@ async fn approve(app: &App, a: &IdArgs, yes: bool) -> Result<ExitCode, String> {
             return Ok(ExitCode::from(2));
         }
         if !ask("Approve and execute this change now? [y/N] ") {
-            println!("Not approved: change {} is still pending.", view.change_id);
+            say!("Not approved: change {} is still pending.", view.change_id);
             return Ok(ExitCode::from(1));
         }
     }

@@ -62,7 +62,7 @@ pub async fn connect(app: &App, args: &ConnectArgs) -> Result<ExitCode, String> 
         .begin(user.id, &redirect_uri(port))
         .await
         .map_err(|e| e.to_string())?;
-    println!(
+    say!(
         "Open this URL to connect Salesforce for {}:\n{url}",
         user.email
     );
@@ -80,7 +80,7 @@ pub async fn connect(app: &App, args: &ConnectArgs) -> Result<ExitCode, String> 
     .await
     .map_err(|_| "no callback within 10 minutes; run `salesforce-mcp connect` again".to_owned())?;
     let row = outcome?;
-    println!("Connected as {} (org {})", row.username, row.org_id);
+    say!("Connected as {} (org {})", row.username, row.org_id);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -95,15 +95,15 @@ pub async fn disconnect(app: &App, args: &UserArg) -> Result<ExitCode, String> {
         .await
         .map_err(|e| e.to_string())?
     {
-        None => println!(
+        None => say!(
             "{} has no Salesforce connection; nothing to do.",
             user.email
         ),
-        Some(note) if note.is_empty() => println!(
+        Some(note) if note.is_empty() => say!(
             "Disconnected {}: the Salesforce grant was revoked.",
             user.email
         ),
-        Some(note) => println!("Disconnected {}. {note}", user.email),
+        Some(note) => say!("Disconnected {}. {note}", user.email),
     }
     Ok(ExitCode::SUCCESS)
 }

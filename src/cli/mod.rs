@@ -1,6 +1,14 @@
 //! The command line: parsing and dispatch. Output is human-readable, `--json` for machines.
 //! Exit codes: 0 success, 1 failure, 2 bad usage.
 
+/// `println!` that ignores a closed pipe (`salesforce-mcp ... | head` must not panic).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod admin;
 mod changes;
 mod connect;
@@ -183,11 +191,11 @@ fn open(cli: &Cli) -> Result<App, String> {
 /// Prints JSON or text.
 pub(crate) fn emit(json: bool, value: &serde_json::Value, text: &str) {
     if json {
-        println!(
+        say!(
             "{}",
             serde_json::to_string_pretty(value).unwrap_or_default()
         );
     } else {
-        println!("{text}");
+        say!("{text}");
     }
 }

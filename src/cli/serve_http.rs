@@ -33,7 +33,7 @@ pub async fn serve(app: App, opts: &ServeOptions, addr: &str) -> Result<ExitCode
     let router = crate::http::app(HttpState::new(app, config));
     match access {
         Access::Tokens => eprintln!(
-            "salesforce-mcp: MCP over HTTP at {}; people sign in at {} to connect Salesforce",
+            "salesforce-mcp: listening on {local}; MCP over HTTP at {}; people sign in at {} to connect Salesforce",
             public_url.join("/mcp"),
             public_url.join("/login")
         ),

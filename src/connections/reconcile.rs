@@ -28,7 +28,7 @@ pub fn app_change_reason(effective: Option<&AppRow>, row: &ConnectionRow) -> Opt
     match effective {
         Some(e) if Some(e.id) == row.app_id && e.client_id == row.client_id => None,
         Some(e) => Some(format!(
-            "your Salesforce app changed (now: {} app, client id {}); connect again",
+            "your Salesforce app changed (now: {} app, client id {})",
             app_label(e),
             e.client_id
         )),

@@ -127,9 +127,11 @@ pub fn explain_callback_error(error: &str, description: &str) -> String {
     };
     let fix = match error {
         "redirect_uri_mismatch" => {
-            "the callback URL is not registered in the Salesforce app: add exactly the \
-            callback URL shown by `salesforce-mcp status` (for the terminal: http://localhost:8787/api/integrations/callback/salesforce) \
-            to the External Client App's Callback URL list, wait a few minutes for it to take effect, and connect again"
+            "the callback URL is not registered in the Salesforce app: add the exact callback URL to the \
+            External Client App's Callback URL list (for `salesforce-mcp connect`: \
+            http://localhost:PORT/api/integrations/callback/salesforce with your --callback-port, 8787 by default; \
+            for a server: <public-url>/api/integrations/callback/salesforce), wait a few minutes for it to take \
+            effect, and connect again"
         }
         "invalid_request" if description.contains("code challenge") => {
             "the Salesforce app requires PKCE and the \

@@ -10,8 +10,8 @@ use crate::salesforce::soql::check_read_only;
 use crate::store::{self, cursors::CursorRow};
 
 /// Most rows one call may return.
-pub const MAX_ROWS: u32 = 2000;
-const DEFAULT_ROWS: u32 = 200;
+pub const MAX_ROWS: i64 = 2000;
+const DEFAULT_ROWS: i64 = 200;
 
 /// Arguments of `query_records`.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -21,7 +21,8 @@ pub struct QueryArgs {
     /// May be omitted when `cursor` is given.
     pub soql: Option<String>,
     /// Most rows to return in this call, 1 to 2000 (default 200).
-    pub max_rows: Option<u32>,
+    #[schemars(range(min = 1, max = 2000))]
+    pub max_rows: Option<i64>,
     /// The `next_cursor` of a previous call: continues exactly after its last row.
     pub cursor: Option<String>,
 }
@@ -93,12 +94,28 @@ impl Reads {
                 break;
             };
             let api = &self.api;
-            let (reply, _) = self
+            let fetched = self
                 .call(user_id, |s| {
                     let next = next.clone();
                     async move { api.query_more(&s, &next).await }
                 })
-                .await?;
+                .await;
+            let reply = match fetched {
+                Ok((reply, _)) => reply,
+                Err(e) => {
+                    // Nothing is lost: the batch that failed is fetched again by the next call.
+                    position.next_url = Some(next);
+                    if !records.is_empty() {
+                        break;
+                    }
+                    if let Some(cursor) = args.cursor.as_deref() {
+                        let before = position.returned_before;
+                        self.save_cursor(user_id, Some(cursor), position, before)
+                            .await?;
+                    }
+                    return Err(e);
+                }
+            };
             let (rows, next_url, _) = batch_parts(reply.body);
             position.buffer.extend(rows);
             position.next_url = next_url;
@@ -108,7 +125,10 @@ impl Reads {
         let next_cursor = if position.buffer.is_empty() && position.next_url.is_none() {
             None
         } else {
-            Some(self.save_cursor(user_id, position, returned_so_far).await?)
+            Some(
+                self.save_cursor(user_id, None, position, returned_so_far)
+                    .await?,
+            )
         };
         Ok(QueryPage {
             returned: records.len(),
@@ -172,13 +192,15 @@ impl Reads {
         })
     }
 
+    /// Stores the position under `id` (a cursor being restored) or a new random id.
     async fn save_cursor(
         &self,
         user_id: i64,
+        id: Option<&str>,
         position: Position,
         returned: u64,
     ) -> Result<String, ReadError> {
-        let id = uuid::Uuid::new_v4().simple().to_string();
+        let id = id.map_or_else(|| uuid::Uuid::new_v4().simple().to_string(), str::to_owned);
         let rows: Vec<Value> = position.buffer.into();
         let row = CursorRow {
             id: id.clone(),

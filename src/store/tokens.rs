@@ -130,3 +130,8 @@ pub fn session(conn: &Connection, id_hash: &str) -> Result<Option<WebSessionRow>
 pub fn delete_session(conn: &Connection, id_hash: &str) -> Result<usize, StoreError> {
     Ok(conn.execute("DELETE FROM web_sessions WHERE id_hash = ?1", [id_hash])?)
 }
+
+/// Ends all of a person's browser sessions.
+pub fn delete_sessions_of_user(conn: &Connection, user_id: i64) -> Result<usize, StoreError> {
+    Ok(conn.execute("DELETE FROM web_sessions WHERE user_id = ?1", [user_id])?)
+}

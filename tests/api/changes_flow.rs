@@ -291,7 +291,8 @@ async fn a_failed_write_is_never_retried() {
         .approve(t.user_id, &view.change_id, Via::Web)
         .await
         .unwrap();
-    assert_eq!(done.status, "failed");
+    // A 5xx may come after the write was applied: the outcome is unknown, never resent.
+    assert_eq!(done.status, "unknown");
     let statuses: Vec<u16> = writes(&t).iter().map(|r| r.status).collect();
     assert_eq!(statuses, [503]);
 }

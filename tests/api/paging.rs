@@ -150,3 +150,68 @@ async fn max_rows_outside_the_range_names_the_limit() {
     }
     assert_eq!(t.data_calls(), 0);
 }
+
+fn ids(page: &salesforce_mcp::reads::QueryPage) -> Vec<String> {
+    page.records
+        .iter()
+        .map(|r| r["Id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_failed_batch_loses_nothing_the_cursor_retries_it() {
+    let t = spawn_app_with(Options {
+        batch_size: 5,
+        ..Options::default()
+    })
+    .await;
+    let all = t
+        .app
+        .reads
+        .query_records(
+            t.user_id,
+            QueryArgs {
+                soql: Some(SOQL.into()),
+                max_rows: Some(2000),
+                cursor: None,
+            },
+        )
+        .await
+        .unwrap();
+    let expected = ids(&all);
+    let read = |max: i64, cursor: Option<String>| {
+        let soql = cursor.is_none().then(|| SOQL.to_owned());
+        t.app.reads.query_records(
+            t.user_id,
+            QueryArgs {
+                soql,
+                max_rows: Some(max),
+                cursor,
+            },
+        )
+    };
+    // A page that ends exactly at a batch boundary, then a failure fetching the next batch.
+    let first = read(5, None).await.unwrap();
+    let mut got = ids(&first);
+    t.org.fail_next(3, 503);
+    let cursor = first.next_cursor.clone().unwrap();
+    assert!(read(5, Some(cursor.clone())).await.is_err());
+    // The same cursor still works and continues exactly after the last row.
+    let second = read(7, Some(cursor)).await.unwrap();
+    got.extend(ids(&second));
+    // A page that starts in a buffered batch and fails on the next one returns what it has.
+    t.org.fail_next(3, 503);
+    let third = read(10, second.next_cursor.clone()).await.unwrap();
+    assert_eq!(
+        third.returned, 3,
+        "the rest of the buffered batch, then a cursor to retry"
+    );
+    got.extend(ids(&third));
+    let mut cursor = third.next_cursor.clone();
+    while let Some(c) = cursor {
+        let page = read(50, Some(c)).await.unwrap();
+        got.extend(ids(&page));
+        cursor = page.next_cursor;
+    }
+    assert_eq!(got, expected);
+}

@@ -136,6 +136,8 @@ fn revoke(app: &App, id: i64, json: bool) -> Result<(), String> {
     }
     write(app, |c| {
         store::tokens::revoke(c, id)?;
+        // A browser session signed in with this token must not outlive it: sign the person out.
+        store::tokens::delete_sessions_of_user(c, row.user_id)?;
         audit(
             c,
             "token.revoke",
@@ -146,7 +148,10 @@ fn revoke(app: &App, id: i64, json: bool) -> Result<(), String> {
     emit(
         json,
         &json!({"revoked": id, "user": row.email}),
-        &format!("Revoked API token {id} of {}.", row.email),
+        &format!(
+            "Revoked API token {id} of {}; their web sign-ins were ended.",
+            row.email
+        ),
     );
     Ok(())
 }

@@ -103,7 +103,8 @@ fn view_page(
 
 fn error_page(who: &SignedIn, e: ChangeError) -> Response {
     match e {
-        ChangeError::NotFound(_) => not_found(),
+        // A malformed id names no change either.
+        ChangeError::NotFound(_) | ChangeError::BadInput(_) => not_found(),
         ChangeError::NotPending(view) => view_page(
             StatusCode::CONFLICT,
             who,

@@ -31,10 +31,20 @@ pub(super) struct CsrfForm {
     pub(super) csrf: String,
 }
 
-/// Only same-site paths (`/x`, never `//host` or a URL) are followed after sign-in.
+/// Only same-site paths (`/x`, never `//host`, a URL, or anything with spaces or controls) are
+/// followed after sign-in.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        // Browsers drop tabs and newlines from a Location and read `\` as `/`: allow printable
+        // ASCII only, so `/\t/evil.example` cannot become `//evil.example`.
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && n.chars().all(|c| c.is_ascii_graphic()) =>
+        {
+            n.to_owned()
+        }
         _ => "/connect".to_owned(),
     }
 }
@@ -167,6 +177,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/connect");
         assert_eq!(safe_next(Some("https://evil.example")), "/connect");
         assert_eq!(safe_next(Some("/\\evil.example")), "/connect");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/connect");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/connect");
+        assert_eq!(safe_next(Some("/ /evil.example")), "/connect");
         assert_eq!(safe_next(None), "/connect");
     }
 }
