@@ -19,6 +19,7 @@ use crate::store::{self, Store, StoreError};
 
 mod errors;
 mod reconcile;
+mod refresh;
 pub use errors::ConnectionError;
 pub use reconcile::{Marked, app_change_reason, app_label, effective_row, reconcile_all};
 
@@ -252,14 +253,10 @@ impl Connections {
                     .unwrap_or_else(|| "the connection is not active".into()),
             ));
         }
-        Ok(LiveSession {
-            session: self.session_of(&row)?,
-            generation: row.token_generation,
-            key: connection_key(&row),
-        })
+        Ok(self.live(&row)?)
     }
 
-    fn session_of(&self, row: &ConnectionRow) -> Result<Session, SecretsError> {
+    pub(crate) fn session_of(&self, row: &ConnectionRow) -> Result<Session, SecretsError> {
         Ok(Session {
             instance_url: row.instance_url.clone(),
             access_token: self.sealer.open(&row.access_token_sealed)?,
@@ -288,101 +285,12 @@ impl Connections {
         Err(ConnectionError::NeedsReconnect(reason))
     }
 
-    fn lock_for(&self, user_id: i64) -> Arc<tokio::sync::Mutex<()>> {
+    pub(crate) fn lock_for(&self, user_id: i64) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = self.refresh_locks.lock().unwrap_or_else(|p| p.into_inner());
         Arc::clone(locks.entry(user_id).or_default())
     }
 
-    /// Refreshes the access token after Salesforce rejected the one read at `stale_generation`.
-    /// Single-flight per person: concurrent callers wait, then reuse the new token.
-    pub async fn refresh(
-        &self,
-        user_id: i64,
-        stale_generation: i64,
-    ) -> Result<LiveSession, ConnectionError> {
-        let lock = self.lock_for(user_id);
-        let _guard = lock.lock().await;
-        let row = self
-            .get(user_id)
-            .await?
-            .ok_or(ConnectionError::NotConnected)?;
-        if row.status != status::ACTIVE {
-            return Err(ConnectionError::NeedsReconnect(
-                row.last_error
-                    .unwrap_or_else(|| "the connection is not active".into()),
-            ));
-        }
-        if row.token_generation != stale_generation {
-            return Ok(LiveSession {
-                session: self.session_of(&row)?,
-                generation: row.token_generation,
-                key: connection_key(&row),
-            });
-        }
-        let Some(sealed_refresh) = row.refresh_token_sealed.as_deref() else {
-            let reason = "the session expired and no refresh token was granted; reconnect Salesforce to enable offline refresh";
-            self.mark_needs_reconnect(user_id, reason).await?;
-            return Err(ConnectionError::NeedsReconnect(reason.into()));
-        };
-        let refresh_token = self.sealer.open(sealed_refresh)?;
-        let app_id = row.app_id.ok_or(ConnectionError::AppChangedDuringConnect)?;
-        let app_row = self
-            .store
-            .call(move |c| store::apps::by_id(c, app_id))
-            .await?;
-        let effective =
-            self.unseal_app(app_row.ok_or(ConnectionError::AppChangedDuringConnect)?)?;
-        match oauth::refresh(&self.http, &effective.app, &refresh_token).await {
-            Ok(tokens) => self.save_refreshed(&row, tokens).await,
-            Err(OAuthError::ReconnectRequired { description }) => {
-                let reason =
-                    format!("Salesforce no longer accepts the refresh token ({description})");
-                self.mark_needs_reconnect(user_id, &reason).await?;
-                Err(ConnectionError::NeedsReconnect(reason))
-            }
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    /// Saves rotated tokens before anyone uses the new access token.
-    async fn save_refreshed(
-        &self,
-        row: &ConnectionRow,
-        tokens: oauth::TokenSet,
-    ) -> Result<LiveSession, ConnectionError> {
-        let access = self.sealer.seal_secret(&tokens.access_token);
-        let refresh = tokens
-            .refresh_token
-            .as_ref()
-            .map(|t| self.sealer.seal_secret(t));
-        let (user_id, generation) = (row.user_id, row.token_generation);
-        let changed = self
-            .store
-            .call(move |c| {
-                store::connections::update_tokens(
-                    c,
-                    user_id,
-                    generation,
-                    &access,
-                    refresh.as_deref(),
-                )
-            })
-            .await?;
-        if changed == 0 {
-            // Another process refreshed first; use what it stored.
-            return self.session(user_id).await;
-        }
-        Ok(LiveSession {
-            session: Session {
-                instance_url: row.instance_url.clone(),
-                access_token: tokens.access_token,
-            },
-            generation: generation + 1,
-            key: connection_key(row),
-        })
-    }
-
-    async fn mark_needs_reconnect(
+    pub(crate) async fn mark_needs_reconnect(
         &self,
         user_id: i64,
         reason: &str,

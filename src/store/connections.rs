@@ -133,7 +133,7 @@ pub fn update_tokens(
     Ok(conn.execute(
         "UPDATE connections SET access_token_sealed = ?3, \
          refresh_token_sealed = COALESCE(?4, refresh_token_sealed), token_generation = token_generation + 1, \
-         status = 'active', last_error = NULL, updated_at = ?5 \
+         status = 'active', last_error = NULL, refresh_claimed_until = NULL, updated_at = ?5 \
          WHERE user_id = ?1 AND token_generation = ?2",
         params![user_id, generation, access_sealed, refresh_sealed, now_text()],
     )?)
@@ -167,4 +167,28 @@ pub fn set_api_usage(
 /// Deletes a person's connection.
 pub fn delete(conn: &Connection, user_id: i64) -> Result<usize, StoreError> {
     Ok(conn.execute("DELETE FROM connections WHERE user_id = ?1", [user_id])?)
+}
+
+/// Claims the refresh of the tokens at `generation` until `until`, unless another process holds
+/// an unexpired claim. Returns the number of rows changed (1: claimed).
+pub fn claim_refresh(
+    conn: &Connection,
+    user_id: i64,
+    generation: i64,
+    until: &str,
+    now: &str,
+) -> Result<usize, StoreError> {
+    Ok(conn.execute(
+        "UPDATE connections SET refresh_claimed_until = ?3 WHERE user_id = ?1 AND token_generation = ?2 \
+         AND (refresh_claimed_until IS NULL OR refresh_claimed_until < ?4)",
+        params![user_id, generation, until, now],
+    )?)
+}
+
+/// Gives up a refresh claim (the refresh failed).
+pub fn release_refresh(conn: &Connection, user_id: i64) -> Result<usize, StoreError> {
+    Ok(conn.execute(
+        "UPDATE connections SET refresh_claimed_until = NULL WHERE user_id = ?1",
+        [user_id],
+    )?)
 }

@@ -120,3 +120,36 @@ async fn reads_retry_transient_failures_but_give_up_after_three_tries() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_refresh_once_with_rotation() {
+    let t = spawn_app_with(Options {
+        rotation: true,
+        ..Options::default()
+    })
+    .await;
+    // A second "process": its own app (own locks, own caches) on the same database.
+    let mut settings = salesforce_mcp::config::Settings::for_db(t.app.store.path().to_path_buf());
+    settings.allow_insecure_loopback = true;
+    let other = salesforce_mcp::app::App::build(settings).unwrap();
+    t.org.expire_access_tokens();
+    let ours = (0..3).map(|_| t.app.reads.query_records(t.user_id, query()));
+    let theirs = (0..3).map(|_| other.reads.query_records(t.user_id, query()));
+    let (a, b) = futures::future::join(
+        futures::future::join_all(ours),
+        futures::future::join_all(theirs),
+    )
+    .await;
+    for outcome in a.into_iter().chain(b) {
+        assert_eq!(outcome.unwrap().returned, 5);
+    }
+    assert_eq!(
+        t.refresh_grants(),
+        1,
+        "one refresh grant for both processes"
+    );
+    assert!(
+        t.requests_where(|r| r.grant_type.is_some() && r.status != 200)
+            .is_empty()
+    );
+}
