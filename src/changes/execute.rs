@@ -98,10 +98,15 @@ impl Changes {
         .await?;
         let (outcome, result) = self.execute(user_id, &row).await;
         let (key, text) = (row.id.clone(), result.to_string());
-        self.store
+        let recorded = self
+            .store
             .call(move |c| store::changes::finish(c, &key, outcome, &text, &now_text()))
             .await?;
-        let detail = json!({"status": outcome, "sent": sent_body(&row), "answer": result});
+        if recorded == 0 {
+            // Recovery marked it `unknown` meanwhile; keep what really happened in the audit log.
+            tracing::warn!(change = %row.id, outcome, "a change finished after it was marked unknown");
+        }
+        let detail = json!({"status": outcome, "sent": sent_body(&row), "answer": result, "recorded": recorded == 1});
         self.audit(user_id, "change.execute", &row.id, detail)
             .await?;
         Ok(ChangeView::from_row(&self.load(user_id, &id).await?))
@@ -174,6 +179,10 @@ impl Changes {
         if let Some(stop) = stop {
             return stop;
         }
+        if !self.renew_lease(&row.id).await {
+            let text = "the change stopped executing here before its write (its lease ran out and it was marked unknown); nothing was sent";
+            return (status::UNKNOWN, failure(text, None));
+        }
         match self.send(user_id, row).await {
             Ok(reply) => (status::SUCCEEDED, success(row, &reply)),
             // No answer, or a server error that may come after the write was applied: the
@@ -187,6 +196,29 @@ impl Changes {
             Err(ReadError::Salesforce(e)) => (status::FAILED, salesforce_failure(&e)),
             Err(e) => (status::FAILED, failure(&e.to_string(), None)),
         }
+    }
+
+    /// Renews this executor's lease for one write (one timeout plus a margin); false when the
+    /// change is no longer executing here.
+    async fn renew_lease(&self, id: &str) -> bool {
+        let lease = chrono::Utc::now()
+            + chrono::Duration::from_std(self.settings.http_timeout)
+                .unwrap_or(chrono::Duration::seconds(30))
+            + chrono::Duration::seconds(60);
+        let (id, lease) = (id.to_owned(), timestamp(lease));
+        let renewed = self
+            .store
+            .call(move |c| {
+                let host = this_host();
+                let executor = Executor {
+                    host: &host,
+                    pid: this_pid(),
+                    lease_until: &lease,
+                };
+                store::changes::renew_lease(c, &id, &executor)
+            })
+            .await;
+        matches!(renewed, Ok(1))
     }
 
     /// For an upsert: `Some(outcome)` when what the external id matches is no longer what the

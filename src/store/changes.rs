@@ -178,6 +178,20 @@ pub fn begin_execution(
     )?)
 }
 
+/// Extends the lease of a change this executor is still executing: 0 rows when it is no longer
+/// executing here (recovery marked it `unknown`), and then it must not be sent.
+pub fn renew_lease(
+    conn: &Connection,
+    id: &str,
+    executor: &Executor<'_>,
+) -> Result<usize, StoreError> {
+    Ok(conn.execute(
+        "UPDATE changes SET lease_until = ?4 \
+         WHERE id = ?1 AND status = 'executing' AND executor_host = ?2 AND executor_pid = ?3",
+        params![id, executor.host, executor.pid, executor.lease_until],
+    )?)
+}
+
 /// `pending -> rejected | cancelled` (not after expiry): 1 row when it happened.
 pub fn decide_without_executing(
     conn: &Connection,

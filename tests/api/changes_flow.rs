@@ -296,3 +296,46 @@ async fn a_failed_write_is_never_retried() {
     let statuses: Vec<u16> = writes(&t).iter().map(|r| r.status).collect();
     assert_eq!(statuses, [503]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_marked_unknown_while_executing_is_never_sent() {
+    let t = spawn_app().await;
+    let id = first_id(&t, "SELECT Id FROM Account ORDER BY Name LIMIT 1").await;
+    let view = t
+        .app
+        .changes
+        .prepare(
+            t.user_id,
+            PrepareArgs {
+                record_id: Some(id),
+                ..args("update", "Account", json!({"Phone": "+1 555 0101"}))
+            },
+        )
+        .await
+        .unwrap();
+    // The pre-write check is slow; meanwhile the lease runs out and recovery marks it unknown.
+    t.org.set_latency(std::time::Duration::from_millis(400));
+    let approving = {
+        let (app, user, change) = (t.app.clone(), t.user_id, view.change_id.clone());
+        tokio::spawn(async move { app.changes.approve(user, &change, Via::Web).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    t.app
+        .store
+        .call_sync(|c| {
+            Ok(c.execute(
+                "UPDATE changes SET lease_until = '2000-01-01T00:00:00.000Z'",
+                [],
+            )
+            .unwrap())
+        })
+        .unwrap();
+    assert_eq!(t.app.changes.recover_orphans().await.unwrap(), 1);
+    let done = approving.await.unwrap().unwrap();
+    t.org.set_latency(std::time::Duration::ZERO);
+    assert_eq!(done.status, "unknown");
+    assert!(
+        writes(&t).is_empty(),
+        "nothing is sent after the change was marked unknown"
+    );
+}
