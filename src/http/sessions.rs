@@ -26,7 +26,9 @@ pub struct SessionOwners {
 
 #[derive(Debug, Default)]
 struct Owners {
-    by_session: HashMap<String, i64>,
+    /// Session id -> (person, when it was bound: a sequence number).
+    by_session: HashMap<String, (i64, u64)>,
+    bound_so_far: u64,
     added_since_prune: usize,
     manager: Option<Arc<LocalSessionManager>>,
 }
@@ -43,12 +45,14 @@ impl SessionOwners {
 
     /// The owner of a session, if it is known.
     pub fn owner(&self, session: &str) -> Option<i64> {
-        self.lock().by_session.get(session).copied()
+        self.lock().by_session.get(session).map(|(user, _)| *user)
     }
 
     fn bind(&self, session: String, user_id: i64) -> Option<Arc<LocalSessionManager>> {
         let mut owners = self.lock();
-        owners.by_session.insert(session, user_id);
+        owners.bound_so_far += 1;
+        let seq = owners.bound_so_far;
+        owners.by_session.insert(session, (user_id, seq));
         owners.added_since_prune += 1;
         if owners.added_since_prune < PRUNE_EVERY {
             return None;
@@ -62,8 +66,10 @@ impl SessionOwners {
     }
 
     /// Drops bindings of sessions rmcp no longer has (closed or timed out).
+    /// Sessions bound after the snapshot of live sessions was taken are kept.
     async fn prune(&self, manager: &LocalSessionManager) {
-        let live: Vec<String> = manager
+        let cutoff = self.lock().bound_so_far;
+        let live: std::collections::HashSet<String> = manager
             .sessions
             .read()
             .await
@@ -72,7 +78,7 @@ impl SessionOwners {
             .collect();
         self.lock()
             .by_session
-            .retain(|id, _| live.iter().any(|l| l == id));
+            .retain(|id, (_, seq)| *seq > cutoff || live.contains(id));
     }
 
     /// How many sessions are bound (for tests and logs).

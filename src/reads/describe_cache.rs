@@ -7,6 +7,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+/// Most describe results kept in memory (all people and objects together).
+const MAX_ENTRIES: usize = 2000;
+
 #[derive(Debug, Clone)]
 pub(super) struct Entry {
     pub fetched: Instant,
@@ -57,6 +60,16 @@ impl DescribeCache {
         last_modified: Option<String>,
     ) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        // At the size cap, the least recently fetched entry goes.
+        if entries.len() >= MAX_ENTRIES {
+            let oldest = entries
+                .iter()
+                .min_by_key(|(_, e)| e.fetched)
+                .map(|(k, _)| k.clone());
+            if let Some(key) = oldest {
+                entries.remove(&key);
+            }
+        }
         entries.insert(
             Self::key(connection, object),
             Entry {
