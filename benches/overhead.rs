@@ -90,7 +90,10 @@ async fn main() {
     let server = SalesforceMcp::new(
         app.reads.clone(),
         app.changes.clone(),
-        Mode::Stdio { user_id: user.id },
+        Mode::Stdio {
+            user_id: user.id,
+            cli_args: String::new(),
+        },
     );
     tokio::spawn(async move {
         let running = server.serve(theirs).await.unwrap();

@@ -22,7 +22,10 @@ pub async fn serve(app: App, opts: &ServeOptions) -> Result<ExitCode, String> {
     serve_stdio(SalesforceMcp::new(
         app.reads.clone(),
         app.changes.clone(),
-        Mode::Stdio { user_id: user.id },
+        Mode::Stdio {
+            user_id: user.id,
+            cli_args: crate::mcp::cli_args(opts.user.as_deref(), &app.settings.db_path),
+        },
     ))
     .await
 }
@@ -85,7 +88,10 @@ pub async fn demo(cli: &Cli, opts: &ServeOptions) -> Result<ExitCode, String> {
             let server = SalesforceMcp::new(
                 app.reads.clone(),
                 app.changes.clone(),
-                Mode::Stdio { user_id: user.id },
+                Mode::Stdio {
+                    user_id: user.id,
+                    cli_args: crate::mcp::cli_args(opts.user.as_deref(), &app.settings.db_path),
+                },
             );
             if std::io::stdin().is_terminal() {
                 eprintln!(

@@ -152,6 +152,7 @@ fn mcp_router(state: &HttpState) -> Router<HttpState> {
         },
         Access::Fixed(caller) => Mode::Stdio {
             user_id: caller.user_id,
+            cli_args: crate::mcp::cli_args(None, &state.app.settings.db_path),
         },
     };
     let server = SalesforceMcp::new(state.app.reads.clone(), state.app.changes.clone(), mode);

@@ -120,17 +120,9 @@ impl SalesforceMcp {
     fn awaiting(&self, mut view: ChangeView, why: Option<String>) -> CallToolResult {
         let id = &view.change_id;
         let place = match self.mode.as_ref() {
-            Mode::Stdio { .. } => {
-                let db = &self.changes.settings().db_path;
-                let db_arg = if *db == crate::config::default_db_path() {
-                    String::new()
-                } else {
-                    format!(" --db '{}'", db.display())
-                };
-                format!(
-                    "run `salesforce-mcp changes approve {id}{db_arg}` in a terminal (or `salesforce-mcp changes reject {id}{db_arg}`)"
-                )
-            }
+            Mode::Stdio { cli_args, .. } => format!(
+                "run `salesforce-mcp changes approve {id}{cli_args}` in a terminal (or `salesforce-mcp changes reject {id}{cli_args}`)"
+            ),
             Mode::Http { public_url } => format!(
                 "open {}/changes/{id} in your browser, signed in as yourself, and choose Approve or Reject",
                 public_url.trim_end_matches('/')

@@ -45,12 +45,28 @@ pub enum Mode {
     Stdio {
         /// The person.
         user_id: i64,
+        /// Arguments the person's terminal commands need to reach the same person and database
+        /// (e.g. ` --user bob@example.com --db '/srv/x.db'`), empty for the defaults.
+        cli_args: String,
     },
     /// Many people over HTTP.
     Http {
         /// The public URL (for `<public-url>/connect`).
         public_url: String,
     },
+}
+
+/// The arguments a local person's terminal commands need: `--user` when the person was named,
+/// `--db` when the database is not the default one.
+pub fn cli_args(user: Option<&str>, db: &std::path::Path) -> String {
+    let mut args = String::new();
+    if let Some(email) = user {
+        args.push_str(&format!(" --user {email}"));
+    }
+    if db != crate::config::default_db_path() {
+        args.push_str(&format!(" --db '{}'", db.display()));
+    }
+    args
 }
 
 /// The MCP server.
@@ -105,7 +121,7 @@ impl SalesforceMcp {
             .map(|c| c.user_id);
         match (from_http, self.mode.as_ref()) {
             (Some(id), _) => Some(id),
-            (None, Mode::Stdio { user_id }) => Some(*user_id),
+            (None, Mode::Stdio { user_id, .. }) => Some(*user_id),
             (None, Mode::Http { .. }) => None,
         }
     }
@@ -113,8 +129,13 @@ impl SalesforceMcp {
     /// How to connect, for this mode.
     fn connect_hint(&self) -> String {
         match self.mode.as_ref() {
-            Mode::Stdio { .. } => "Run `salesforce-mcp connect` in a terminal to connect your Salesforce account, then try again.".to_owned(),
-            Mode::Http { public_url } => format!("Open {}/connect in your browser to connect your Salesforce account, then try again.", public_url.trim_end_matches('/')),
+            Mode::Stdio { cli_args, .. } => format!(
+                "Run `salesforce-mcp connect{cli_args}` in a terminal to connect your Salesforce account, then try again."
+            ),
+            Mode::Http { public_url } => format!(
+                "Open {}/connect in your browser to connect your Salesforce account, then try again.",
+                public_url.trim_end_matches('/')
+            ),
         }
     }
 
