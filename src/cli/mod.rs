@@ -52,7 +52,8 @@ pub struct ServeOptions {
     pub public_url: Option<String>,
     /// How long a prepared change stays pending (e.g. 90s, 15m).
     #[arg(long, env = "SALESFORCE_MCP_CHANGE_TTL")]
-    pub change_ttl: Option<String>,
+    #[arg(value_parser = config::parse_duration)]
+    pub change_ttl: Option<std::time::Duration>,
     /// Approval policy.
     #[arg(long, env = "SALESFORCE_MCP_APPROVAL", value_enum)]
     pub approval: Option<ApprovalPolicy>,
@@ -153,11 +154,11 @@ pub fn settings(cli: &Cli, serve: Option<&ServeOptions>) -> Result<Settings, Str
     if let Some(t) = &file.describe_ttl {
         s.describe_ttl = config::parse_duration(t).map_err(|e| e.to_string())?;
     }
-    let ttl = serve
-        .and_then(|o| o.change_ttl.clone())
-        .or(file.change_ttl.clone());
-    if let Some(t) = ttl {
-        s.change_ttl = config::parse_duration(&t).map_err(|e| format!("--change-ttl: {e}"))?;
+    if let Some(t) = serve.and_then(|o| o.change_ttl) {
+        s.change_ttl = t;
+    } else if let Some(t) = &file.change_ttl {
+        s.change_ttl =
+            config::parse_duration(t).map_err(|e| format!("change_ttl in the config file: {e}"))?;
     }
     s.approval = serve
         .and_then(|o| o.approval)
