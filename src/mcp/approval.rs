@@ -225,6 +225,14 @@ impl SalesforceMcp {
     pub(super) fn change_error(&self, e: ChangeError) -> CallToolResult {
         match e {
             ChangeError::Read(read) => self.error_result(read),
+            // Not pending any more: an error that states its status, carrying the change (and
+            // its first outcome) as structured content.
+            ChangeError::NotPending(view) => {
+                let text = ChangeError::NotPending(view.clone()).to_string();
+                let mut r = super::result(view.as_ref(), text);
+                r.is_error = Some(true);
+                r
+            }
             other => CallToolResult::error(vec![ContentBlock::text(other.to_string())]),
         }
     }

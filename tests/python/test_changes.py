@@ -63,6 +63,8 @@ async def test_accepting_executes_exactly_once_with_the_previewed_values(anyio_b
 
         again = await demo.call("confirm_change", {"change_id": change["change_id"]})
         assert again.is_error and "succeeded, not pending" in text_of(again)
+        assert again.structured_content["status"] == "succeeded", "the first outcome comes back"
+        assert again.structured_content["result"] == done["result"]
         assert len(writes(demo)) == 1, "a second confirm sends nothing"
         assert len(person.messages) == 1, "a finished change is not asked about again"
 
