@@ -59,28 +59,21 @@ impl Changes {
         let id = ChangeId::parse(change_id)?;
         self.expire_due().await?;
         let row = self.load(user_id, &id).await?;
-        let lease = chrono::Utc::now()
-            + chrono::Duration::from_std(self.settings.http_timeout * 4)
-                .unwrap_or(chrono::Duration::minutes(2))
-            + chrono::Duration::seconds(60);
-        let (key, lease) = (row.id.clone(), timestamp(lease));
+        // Reads before the write may each take up to the timeout: lease for several.
+        let (key, lease) = (row.id.clone(), self.lease_until(4));
         let won = self
             .store
             .call(move |c| {
-                let host = this_host();
-                let executor = Executor {
-                    host: &host,
-                    pid: this_pid(),
-                    lease_until: &lease,
-                };
-                store::changes::begin_execution(
-                    c,
-                    &key,
-                    user_id,
-                    via.as_str(),
-                    &now_text(),
-                    &executor,
-                )
+                as_executor(&lease, |executor| {
+                    store::changes::begin_execution(
+                        c,
+                        &key,
+                        user_id,
+                        via.as_str(),
+                        &now_text(),
+                        executor,
+                    )
+                })
             })
             .await?;
         if won == 0 {
@@ -198,24 +191,23 @@ impl Changes {
         }
     }
 
+    /// The end of a lease covering `timeouts` Salesforce calls plus a margin.
+    fn lease_until(&self, timeouts: u32) -> String {
+        let calls = chrono::Duration::from_std(self.settings.http_timeout * timeouts)
+            .unwrap_or(chrono::Duration::minutes(2));
+        timestamp(chrono::Utc::now() + calls + chrono::Duration::seconds(60))
+    }
+
     /// Renews this executor's lease for one write (one timeout plus a margin); false when the
     /// change is no longer executing here.
     async fn renew_lease(&self, id: &str) -> bool {
-        let lease = chrono::Utc::now()
-            + chrono::Duration::from_std(self.settings.http_timeout)
-                .unwrap_or(chrono::Duration::seconds(30))
-            + chrono::Duration::seconds(60);
-        let (id, lease) = (id.to_owned(), timestamp(lease));
+        let (id, lease) = (id.to_owned(), self.lease_until(1));
         let renewed = self
             .store
             .call(move |c| {
-                let host = this_host();
-                let executor = Executor {
-                    host: &host,
-                    pid: this_pid(),
-                    lease_until: &lease,
-                };
-                store::changes::renew_lease(c, &id, &executor)
+                as_executor(&lease, |executor| {
+                    store::changes::renew_lease(c, &id, executor)
+                })
             })
             .await;
         matches!(renewed, Ok(1))
@@ -380,4 +372,14 @@ fn salesforce_failure(e: &SalesforceError) -> Value {
         v["fields"] = json!(fields);
     }
     v
+}
+
+/// Runs `f` with this process as the executor of a change, leased until `lease_until`.
+fn as_executor<R>(lease_until: &str, f: impl FnOnce(&Executor<'_>) -> R) -> R {
+    let host = this_host();
+    f(&Executor {
+        host: &host,
+        pid: this_pid(),
+        lease_until,
+    })
 }
