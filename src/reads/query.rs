@@ -12,6 +12,8 @@ use crate::store::{self, cursors::CursorRow};
 /// Most rows one call may return.
 pub const MAX_ROWS: i64 = 2000;
 const DEFAULT_ROWS: i64 = 200;
+/// Most extra batches of child subquery rows one call fetches.
+const MAX_CHILD_FETCHES: usize = 100;
 
 /// Arguments of `query_records`.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -85,40 +87,47 @@ impl Reads {
             None => self.start(user_id, args.soql.as_deref()).await?,
         };
         let mut records = Vec::with_capacity(max_rows as usize);
+        let mut child_fetches = MAX_CHILD_FETCHES;
+        let mut failure = None;
         while records.len() < max_rows as usize {
-            if let Some(row) = position.buffer.pop_front() {
-                records.push(compact_record(row));
+            if let Some(mut row) = position.buffer.pop_front() {
+                match self
+                    .complete_children(user_id, &mut row, &mut child_fetches)
+                    .await
+                {
+                    Ok(()) => records.push(compact_record(row)),
+                    Err(e) => {
+                        position.buffer.push_front(row);
+                        failure = Some(e);
+                        break;
+                    }
+                }
                 continue;
             }
             let Some(next) = position.next_url.take() else {
                 break;
             };
-            let api = &self.api;
-            let fetched = self
-                .call(user_id, |s| {
-                    let next = next.clone();
-                    async move { api.query_more(&s, &next).await }
-                })
-                .await;
-            let reply = match fetched {
-                Ok((reply, _)) => reply,
-                Err(e) => {
-                    // Nothing is lost: the batch that failed is fetched again by the next call.
-                    position.next_url = Some(next);
-                    if !records.is_empty() {
-                        break;
-                    }
-                    if let Some(cursor) = args.cursor.as_deref() {
-                        let before = position.returned_before;
-                        self.save_cursor(user_id, Some(cursor), position, before)
-                            .await?;
-                    }
-                    return Err(e);
+            match self.fetch_batch(user_id, &next).await {
+                Ok((rows, next_url)) => {
+                    position.buffer.extend(rows);
+                    position.next_url = next_url;
                 }
-            };
-            let (rows, next_url, _) = batch_parts(reply.body);
-            position.buffer.extend(rows);
-            position.next_url = next_url;
+                Err(e) => {
+                    position.next_url = Some(next);
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        // Nothing is lost on a failure: what failed is fetched again by the next call. With rows
+        // in hand, return them and a cursor; with none, keep the caller's cursor and report it.
+        if let Some(e) = failure.filter(|_| records.is_empty()) {
+            if let Some(cursor) = args.cursor.as_deref() {
+                let before = position.returned_before;
+                self.save_cursor(user_id, Some(cursor), position, before)
+                    .await?;
+            }
+            return Err(e);
         }
         let returned_so_far = position.returned_before + records.len() as u64;
         let total_size = position.total;
@@ -137,6 +146,55 @@ impl Reads {
             next_cursor,
             records,
         })
+    }
+
+    /// The next batch: its rows and the `nextRecordsUrl` after it.
+    async fn fetch_batch(
+        &self,
+        user_id: i64,
+        next: &str,
+    ) -> Result<(Vec<Value>, Option<String>), ReadError> {
+        let api = &self.api;
+        let (reply, _) = self
+            .call(user_id, |s| async move { api.query_more(&s, next).await })
+            .await?;
+        let (rows, next_url, _) = batch_parts(reply.body);
+        Ok((rows, next_url))
+    }
+
+    /// Follows the `nextRecordsUrl` of a row's child subquery results, so that every child row
+    /// comes back (at most `budget` more batches per call; past it a child result stays
+    /// `done: false`).
+    async fn complete_children(
+        &self,
+        user_id: i64,
+        row: &mut Value,
+        budget: &mut usize,
+    ) -> Result<(), ReadError> {
+        let Some(fields) = row.as_object_mut() else {
+            return Ok(());
+        };
+        for child in fields.values_mut() {
+            while *budget > 0 && child["done"] == Value::Bool(false) {
+                let Some(next) = child["nextRecordsUrl"].as_str().map(str::to_owned) else {
+                    break;
+                };
+                *budget -= 1;
+                let (rows, next_url) = self.fetch_batch(user_id, &next).await?;
+                if let Some(all) = child.get_mut("records").and_then(Value::as_array_mut) {
+                    all.extend(rows);
+                }
+                child["done"] = Value::Bool(next_url.is_none());
+                match (next_url, child.as_object_mut()) {
+                    (Some(url), Some(map)) => {
+                        map.insert("nextRecordsUrl".into(), Value::String(url))
+                    }
+                    (None, Some(map)) => map.remove("nextRecordsUrl"),
+                    _ => None,
+                };
+            }
+        }
+        Ok(())
     }
 
     async fn start(&self, user_id: i64, soql: Option<&str>) -> Result<Position, ReadError> {

@@ -55,18 +55,13 @@ impl Pager {
         } = output;
         if records.len() <= batch || first_batch_only {
             records.truncate(batch);
+            self.page_children(&mut records, batch, version);
             return page(total_size, records, None);
         }
         self.prune();
-        let id = format!("01g{}", random(12, ALNUM));
-        let id = to_18(id.as_bytes().try_into().unwrap_or(b"01g000000000000"));
-        let first: Vec<Value> = records.iter().take(batch).cloned().collect();
-        let cursor = Cursor {
-            records,
-            total_size,
-            created: Instant::now(),
-        };
-        self.cursors.insert(id.clone(), cursor);
+        let mut first: Vec<Value> = records.iter().take(batch).cloned().collect();
+        let id = self.open(records, total_size);
+        self.page_children(&mut first, batch, version);
         page(total_size, first, Some(next_url(version, &id, batch)))
     }
 
@@ -85,9 +80,51 @@ impl Pager {
             return Err(invalid());
         }
         let end = (offset + batch).min(cursor.records.len());
-        let records = cursor.records[offset..end].to_vec();
+        let mut records = cursor.records[offset..end].to_vec();
         let next = (end < cursor.records.len()).then(|| next_url(version, id, end));
-        Ok(page(cursor.total_size, records, next))
+        let total_size = cursor.total_size;
+        self.page_children(&mut records, batch, version);
+        Ok(page(total_size, records, next))
+    }
+
+    /// Keeps a result set under a new locator id.
+    fn open(&mut self, records: Vec<Value>, total_size: usize) -> String {
+        let id = format!("01g{}", random(12, ALNUM));
+        let id = to_18(id.as_bytes().try_into().unwrap_or(b"01g000000000000"));
+        let cursor = Cursor {
+            records,
+            total_size,
+            created: Instant::now(),
+        };
+        self.cursors.insert(id.clone(), cursor);
+        id
+    }
+
+    /// Child subquery results larger than a batch are paged too, each with its own
+    /// `nextRecordsUrl` (child rows count toward the batch in Salesforce; one batch per
+    /// child result here keeps it simple).
+    fn page_children(&mut self, records: &mut [Value], batch: usize, version: &str) {
+        for record in records.iter_mut() {
+            let Some(fields) = record.as_object_mut() else {
+                continue;
+            };
+            for value in fields.values_mut() {
+                let Some(rows) = value
+                    .get("records")
+                    .and_then(Value::as_array)
+                    .filter(|r| r.len() > batch)
+                else {
+                    continue;
+                };
+                let rows = rows.clone();
+                let total = value["totalSize"]
+                    .as_u64()
+                    .map_or(rows.len(), |t| t as usize);
+                let first: Vec<Value> = rows.iter().take(batch).cloned().collect();
+                let id = self.open(rows, total);
+                *value = page(total, first, Some(next_url(version, &id, batch)));
+            }
+        }
     }
 
     fn prune(&mut self) {

@@ -215,3 +215,43 @@ async fn a_failed_batch_loses_nothing_the_cursor_retries_it() {
     }
     assert_eq!(got, expected);
 }
+
+#[tokio::test]
+async fn child_subquery_rows_beyond_a_batch_are_all_returned() {
+    let t = spawn_app_with(Options {
+        batch_size: 2,
+        ..Options::default()
+    })
+    .await;
+    let soql = "SELECT Id, Name, (SELECT Id, LastName FROM Contacts ORDER BY LastName) FROM Account ORDER BY Name LIMIT 3";
+    let page = t
+        .app
+        .reads
+        .query_records(
+            t.user_id,
+            QueryArgs {
+                soql: Some(soql.into()),
+                max_rows: Some(3),
+                cursor: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.returned, 3);
+    for account in &page.records {
+        let contacts = &account["Contacts"];
+        assert_eq!(contacts["done"], true, "{account}");
+        assert!(contacts.get("nextRecordsUrl").is_none());
+        let rows = contacts["records"].as_array().unwrap();
+        assert_eq!(rows.len() as u64, contacts["totalSize"].as_u64().unwrap());
+        assert!(
+            rows.len() > 2,
+            "each sample account has 3 contacts, more than one batch of 2"
+        );
+    }
+    let nested_fetches = t.requests_where(|r| r.path.contains("/query/01g")).len();
+    assert!(
+        nested_fetches >= 3,
+        "child batches were fetched: {nested_fetches}"
+    );
+}
