@@ -29,6 +29,7 @@ CALLS = [
     ("list_objects", {"limit": 10}),
     ("describe_object", {"object": "Contact", "fields_matching": "Name"}),
     ("search_records", {"text": "Acme", "limit": 5}),
+    ("list_changes", {}),
 ]
 
 
@@ -40,9 +41,18 @@ def peak_rss_kib(pid: int) -> int:
 
 
 async def person(url: str, token: str, sf_user: str, calls: int, mode: str, latencies: list[float]) -> list[str]:
+    """One person's calls. Besides the Salesforce username (shared: the org has 4 users), each
+    person prepares a change of their own (never confirmed) and checks that `list_changes`
+    shows exactly that change: a per-person mark that no other person may ever see."""
     problems: list[str] = []
     http = create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
     async with Client(streamable_http_client(url, http_client=http), mode=mode, read_timeout_seconds=60) as client:
+        mine = await client.call_tool("prepare_change", {
+            "operation": "update", "object": "Account", "record_id": "001Dx0000000001IAA",
+            "fields": {"Description": f"load mark {token[-8:]}"}})
+        my_change = (mine.structured_content or {}).get("change_id")
+        if mine.is_error or not my_change:
+            problems.append(f"prepare_change failed: {mine.content}")
         for i in range(calls):
             tool, args = CALLS[i % len(CALLS)]
             started = time.perf_counter()
@@ -52,6 +62,10 @@ async def person(url: str, token: str, sf_user: str, calls: int, mode: str, late
                 problems.append(f"{tool} failed: {result.content}")
             elif tool == "connection_status" and result.structured_content["username"] != sf_user:
                 problems.append(f"LEAK: expected {sf_user}, got {result.structured_content['username']}")
+            elif tool == "list_changes":
+                seen = [c["change_id"] for c in result.structured_content["changes"]]
+                if seen != [my_change]:
+                    problems.append(f"LEAK: expected only change {my_change}, saw {seen}")
     return problems
 
 
