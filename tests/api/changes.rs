@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use salesforce_mcp::changes::{ChangeError, ChangeView, PrepareArgs, Via, this_host};
-use salesforce_mcp::reads::QueryArgs;
 use salesforce_mcp::simulated_org::LoggedRequest;
 use salesforce_mcp::store;
 use serde_json::{Value, json};
@@ -20,21 +19,14 @@ pub fn writes(t: &TestApp) -> Vec<LoggedRequest> {
     t.requests_where(is_write)
 }
 
-pub async fn first_id(t: &TestApp, soql: &str) -> String {
-    let args = QueryArgs {
-        soql: Some(soql.into()),
-        ..Default::default()
-    };
-    let page = t.app.reads.query_records(t.user_id, args).await.unwrap();
-    page.records[0]["Id"].as_str().unwrap().to_owned()
-}
-
 pub fn fields(v: Value) -> Option<serde_json::Map<String, Value>> {
     v.as_object().cloned()
 }
 
 async fn prepare_phone_update(t: &TestApp, phone: &str) -> ChangeView {
-    let id = first_id(t, "SELECT Id FROM Account ORDER BY Name LIMIT 1").await;
+    let id = t
+        .first_id("SELECT Id FROM Account ORDER BY Name LIMIT 1")
+        .await;
     let args = PrepareArgs {
         operation: "update".into(),
         object: "account".into(),

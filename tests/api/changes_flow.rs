@@ -5,7 +5,7 @@ use salesforce_mcp::changes::{ChangeView, PrepareArgs, Via};
 use salesforce_mcp::reads::GetRecordArgs;
 use serde_json::{Value, json};
 
-use crate::changes::{fields, first_id, writes};
+use crate::changes::{fields, writes};
 use crate::helpers::{TestApp, spawn_app};
 
 fn args(operation: &str, object: &str, values: Value) -> PrepareArgs {
@@ -198,7 +198,9 @@ async fn upsert_creates_then_updates_and_says_which() {
 #[tokio::test]
 async fn delete_sends_the_record_to_the_recycle_bin() {
     let t = spawn_app().await;
-    let id = first_id(&t, "SELECT Id FROM Project__c ORDER BY Name LIMIT 1").await;
+    let id = t
+        .first_id("SELECT Id FROM Project__c ORDER BY Name LIMIT 1")
+        .await;
     let mut a = args("delete", "Project__c", json!({}));
     a.fields = None;
     a.record_id = Some(id.clone());
@@ -230,7 +232,7 @@ async fn delete_sends_the_record_to_the_recycle_bin() {
 #[tokio::test]
 async fn a_validation_rule_refusal_is_failed_with_salesforces_message() {
     let t = spawn_app().await;
-    let id = first_id(&t, "SELECT Id FROM Opportunity LIMIT 1").await;
+    let id = t.first_id("SELECT Id FROM Opportunity LIMIT 1").await;
     let mut a = args("update", "Opportunity", json!({"Amount": -5}));
     a.record_id = Some(id);
     let done = run(&t, a).await;
@@ -300,7 +302,9 @@ async fn a_failed_write_is_never_retried() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_marked_unknown_while_executing_is_never_sent() {
     let t = spawn_app().await;
-    let id = first_id(&t, "SELECT Id FROM Account ORDER BY Name LIMIT 1").await;
+    let id = t
+        .first_id("SELECT Id FROM Account ORDER BY Name LIMIT 1")
+        .await;
     let view = t
         .app
         .changes

@@ -1,6 +1,6 @@
 use salesforce_mcp::connections::ConnectionError;
 use salesforce_mcp::mcp::connection_status;
-use salesforce_mcp::reads::{QueryArgs, ReadError};
+use salesforce_mcp::reads::ReadError;
 
 use crate::helpers::{Options, spawn_app, spawn_app_with};
 
@@ -57,15 +57,7 @@ async fn a_person_who_is_not_connected_is_told_how() {
     })
     .await;
     let err = t
-        .app
-        .reads
-        .query_records(
-            t.user_id,
-            QueryArgs {
-                soql: Some("SELECT Id FROM Account".into()),
-                ..Default::default()
-            },
-        )
+        .query(Some("SELECT Id FROM Account"), 200, None)
         .await
         .unwrap_err();
     assert!(matches!(
@@ -87,15 +79,7 @@ async fn a_disabled_org_app_says_salesforce_is_not_enabled() {
         .call_sync(|c| Ok(c.execute("UPDATE oauth_apps SET enabled = 0", []).unwrap()))
         .unwrap();
     let err = t
-        .app
-        .reads
-        .query_records(
-            t.user_id,
-            QueryArgs {
-                soql: Some("SELECT Id FROM Account".into()),
-                ..Default::default()
-            },
-        )
+        .query(Some("SELECT Id FROM Account"), 200, None)
         .await
         .unwrap_err();
     assert!(

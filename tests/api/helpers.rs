@@ -84,3 +84,36 @@ impl TestApp {
             .len()
     }
 }
+
+impl TestApp {
+    /// `query_records` as this person: a query (or none, to continue a cursor), a page size, a cursor.
+    pub async fn query(
+        &self,
+        soql: Option<&str>,
+        max_rows: i64,
+        cursor: Option<String>,
+    ) -> Result<salesforce_mcp::reads::QueryPage, salesforce_mcp::reads::ReadError> {
+        let args = salesforce_mcp::reads::QueryArgs {
+            soql: soql.map(str::to_owned),
+            max_rows: Some(max_rows),
+            cursor,
+        };
+        self.app.reads.query_records(self.user_id, args).await
+    }
+}
+
+impl TestApp {
+    /// The `Id` of the first row a query returns.
+    pub async fn first_id(&self, soql: &str) -> String {
+        let page = self.query(Some(soql), 200, None).await.expect("query runs");
+        page.records[0]["Id"].as_str().expect("an Id").to_owned()
+    }
+}
+
+/// The `Id`s of a page's rows, in order.
+pub fn ids(page: &salesforce_mcp::reads::QueryPage) -> Vec<String> {
+    page.records
+        .iter()
+        .map(|r| r["Id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}

@@ -1,207 +1,87 @@
 use std::collections::HashSet;
 
-use salesforce_mcp::reads::QueryArgs;
-
-use crate::helpers::{Options, spawn_app_with};
+use crate::helpers::{Options, ids, spawn_app_with};
 
 const SOQL: &str = "SELECT Id, Name FROM Contact ORDER BY Name";
 
-#[tokio::test]
-async fn paging_never_skips_or_repeats_a_row_with_a_small_batch_size() {
-    let t = spawn_app_with(Options {
+fn small_batches() -> Options {
+    Options {
         batch_size: 5,
         ..Options::default()
-    })
-    .await;
-    let mut ids = Vec::new();
-    let mut page = t
-        .app
-        .reads
-        .query_records(
-            t.user_id,
-            QueryArgs {
-                soql: Some(SOQL.into()),
-                max_rows: Some(7),
-                cursor: None,
-            },
-        )
-        .await
-        .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn paging_never_skips_or_repeats_a_row_with_a_small_batch_size() {
+    let t = spawn_app_with(small_batches()).await;
+    let mut page = t.query(Some(SOQL), 7, None).await.unwrap();
     let total = page.total_size;
     assert!(total > 20, "sample data has enough contacts");
+    let mut got = Vec::new();
     loop {
         assert!(page.returned <= 7);
-        ids.extend(
-            page.records
-                .iter()
-                .map(|r| r["Id"].as_str().unwrap().to_owned()),
-        );
+        got.extend(ids(&page));
         let Some(cursor) = page.next_cursor.clone() else {
             break;
         };
-        page = t
-            .app
-            .reads
-            .query_records(
-                t.user_id,
-                QueryArgs {
-                    soql: None,
-                    max_rows: Some(7),
-                    cursor: Some(cursor),
-                },
-            )
-            .await
-            .unwrap();
+        page = t.query(None, 7, Some(cursor)).await.unwrap();
     }
-    assert_eq!(ids.len() as u64, total);
+    assert_eq!(got.len() as u64, total);
     assert_eq!(
-        ids.iter().collect::<HashSet<_>>().len(),
-        ids.len(),
+        got.iter().collect::<HashSet<_>>().len(),
+        got.len(),
         "no row repeated"
     );
     // Same rows, same order as one big read.
-    let all = t
-        .app
-        .reads
-        .query_records(
-            t.user_id,
-            QueryArgs {
-                soql: Some(SOQL.into()),
-                max_rows: Some(2000),
-                cursor: None,
-            },
-        )
-        .await
-        .unwrap();
-    let expected: Vec<String> = all
-        .records
-        .iter()
-        .map(|r| r["Id"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(ids, expected);
+    let all = t.query(Some(SOQL), 2000, None).await.unwrap();
+    assert_eq!(got, ids(&all));
     assert!(all.next_cursor.is_none());
 }
 
 #[tokio::test]
 async fn a_cursor_is_single_use_and_bound_to_its_query() {
-    let t = spawn_app_with(Options {
-        batch_size: 5,
-        ..Options::default()
-    })
-    .await;
-    let page = t
-        .app
-        .reads
-        .query_records(
-            t.user_id,
-            QueryArgs {
-                soql: Some(SOQL.into()),
-                max_rows: Some(3),
-                cursor: None,
-            },
-        )
+    let t = spawn_app_with(small_batches()).await;
+    let cursor = t
+        .query(Some(SOQL), 3, None)
         .await
+        .unwrap()
+        .next_cursor
         .unwrap();
-    let cursor = page.next_cursor.unwrap();
-    let other = QueryArgs {
-        soql: Some("SELECT Id FROM Account".into()),
-        max_rows: Some(3),
-        cursor: Some(cursor.clone()),
-    };
     let err = t
-        .app
-        .reads
-        .query_records(t.user_id, other)
+        .query(Some("SELECT Id FROM Account"), 3, Some(cursor.clone()))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("differs"), "{err}");
-    let again = QueryArgs {
-        soql: None,
-        max_rows: Some(3),
-        cursor: Some(cursor),
-    };
-    let err = t
-        .app
-        .reads
-        .query_records(t.user_id, again)
-        .await
-        .unwrap_err();
+    let err = t.query(None, 3, Some(cursor)).await.unwrap_err();
     assert!(err.to_string().contains("cursor"), "{err}");
 }
 
 #[tokio::test]
 async fn max_rows_outside_the_range_names_the_limit() {
     let t = spawn_app_with(Options::default()).await;
-    for bad in [0, 2001, 5000] {
-        let err = t
-            .app
-            .reads
-            .query_records(
-                t.user_id,
-                QueryArgs {
-                    soql: Some(SOQL.into()),
-                    max_rows: Some(bad),
-                    cursor: None,
-                },
-            )
-            .await
-            .unwrap_err();
+    for bad in [-1, 0, 2001, 5000] {
+        let err = t.query(Some(SOQL), bad, None).await.unwrap_err();
         assert!(err.to_string().contains("between 1 and 2000"), "{err}");
     }
     assert_eq!(t.data_calls(), 0);
 }
 
-fn ids(page: &salesforce_mcp::reads::QueryPage) -> Vec<String> {
-    page.records
-        .iter()
-        .map(|r| r["Id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[tokio::test]
 async fn a_failed_batch_loses_nothing_the_cursor_retries_it() {
-    let t = spawn_app_with(Options {
-        batch_size: 5,
-        ..Options::default()
-    })
-    .await;
-    let all = t
-        .app
-        .reads
-        .query_records(
-            t.user_id,
-            QueryArgs {
-                soql: Some(SOQL.into()),
-                max_rows: Some(2000),
-                cursor: None,
-            },
-        )
-        .await
-        .unwrap();
-    let expected = ids(&all);
-    let read = |max: i64, cursor: Option<String>| {
-        let soql = cursor.is_none().then(|| SOQL.to_owned());
-        t.app.reads.query_records(
-            t.user_id,
-            QueryArgs {
-                soql,
-                max_rows: Some(max),
-                cursor,
-            },
-        )
-    };
+    let t = spawn_app_with(small_batches()).await;
+    let expected = ids(&t.query(Some(SOQL), 2000, None).await.unwrap());
     // A page that ends exactly at a batch boundary, then a failure fetching the next batch.
-    let first = read(5, None).await.unwrap();
+    let first = t.query(Some(SOQL), 5, None).await.unwrap();
     let mut got = ids(&first);
     t.org.fail_next(3, 503);
     let cursor = first.next_cursor.clone().unwrap();
-    assert!(read(5, Some(cursor.clone())).await.is_err());
+    assert!(t.query(None, 5, Some(cursor.clone())).await.is_err());
     // The same cursor still works and continues exactly after the last row.
-    let second = read(7, Some(cursor)).await.unwrap();
+    let second = t.query(None, 7, Some(cursor)).await.unwrap();
     got.extend(ids(&second));
     // A page that starts in a buffered batch and fails on the next one returns what it has.
     t.org.fail_next(3, 503);
-    let third = read(10, second.next_cursor.clone()).await.unwrap();
+    let third = t.query(None, 10, second.next_cursor.clone()).await.unwrap();
     assert_eq!(
         third.returned, 3,
         "the rest of the buffered batch, then a cursor to retry"
@@ -209,7 +89,7 @@ async fn a_failed_batch_loses_nothing_the_cursor_retries_it() {
     got.extend(ids(&third));
     let mut cursor = third.next_cursor.clone();
     while let Some(c) = cursor {
-        let page = read(50, Some(c)).await.unwrap();
+        let page = t.query(None, 50, Some(c)).await.unwrap();
         got.extend(ids(&page));
         cursor = page.next_cursor;
     }
@@ -224,19 +104,7 @@ async fn child_subquery_rows_beyond_a_batch_are_all_returned() {
     })
     .await;
     let soql = "SELECT Id, Name, (SELECT Id, LastName FROM Contacts ORDER BY LastName) FROM Account ORDER BY Name LIMIT 3";
-    let page = t
-        .app
-        .reads
-        .query_records(
-            t.user_id,
-            QueryArgs {
-                soql: Some(soql.into()),
-                max_rows: Some(3),
-                cursor: None,
-            },
-        )
-        .await
-        .unwrap();
+    let page = t.query(Some(soql), 3, None).await.unwrap();
     assert_eq!(page.returned, 3);
     for account in &page.records {
         let contacts = &account["Contacts"];

@@ -1,4 +1,4 @@
-use salesforce_mcp::reads::{QueryArgs, SearchArgs, SearchObjectArg};
+use salesforce_mcp::reads::{SearchArgs, SearchObjectArg};
 
 use crate::helpers::spawn_app;
 
@@ -15,17 +15,7 @@ async fn every_side_effect_clause_is_rejected_before_reaching_salesforce() {
         "",
         "SELECT Id FROM Account; SELECT Id FROM Contact",
     ] {
-        let err = t
-            .app
-            .reads
-            .query_records(
-                t.user_id,
-                QueryArgs {
-                    soql: Some(soql.into()),
-                    ..Default::default()
-                },
-            )
-            .await;
+        let err = t.query(Some(soql), 200, None).await;
         assert!(err.is_err(), "{soql:?} must be refused");
     }
     assert_eq!(t.data_calls(), 0);
@@ -35,14 +25,10 @@ async fn every_side_effect_clause_is_rejected_before_reaching_salesforce() {
 async fn keywords_inside_string_literals_pass() {
     let t = spawn_app().await;
     let page = t
-        .app
-        .reads
-        .query_records(
-            t.user_id,
-            QueryArgs {
-                soql: Some("SELECT Id FROM Account WHERE Name = 'for update'".into()),
-                ..Default::default()
-            },
+        .query(
+            Some("SELECT Id FROM Account WHERE Name = 'for update'"),
+            200,
+            None,
         )
         .await
         .unwrap();

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use salesforce_mcp::reads::{DescribeArgs, GetRecordArgs, ListObjectsArgs, QueryArgs};
+use salesforce_mcp::reads::{DescribeArgs, GetRecordArgs, ListObjectsArgs};
 
 use crate::helpers::{Options, spawn_app, spawn_app_with};
 
@@ -71,7 +71,9 @@ async fn unknown_objects_and_fields_get_close_names() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("Did you mean: Account"), "{err}");
-    let some_id = first_account_id(&t).await;
+    let some_id = t
+        .first_id("SELECT Id FROM Account ORDER BY Name LIMIT 1")
+        .await;
     let err = t
         .app
         .reads
@@ -88,26 +90,12 @@ async fn unknown_objects_and_fields_get_close_names() {
     assert!(err.to_string().contains("Did you mean: Name"), "{err}");
 }
 
-async fn first_account_id(t: &crate::helpers::TestApp) -> String {
-    let page = t
-        .app
-        .reads
-        .query_records(
-            t.user_id,
-            QueryArgs {
-                soql: Some("SELECT Id FROM Account ORDER BY Name LIMIT 1".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    page.records[0]["Id"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn get_record_accepts_15_and_18_character_ids_and_refuses_malformed_ones() {
     let t = spawn_app().await;
-    let id = first_account_id(&t).await;
+    let id = t
+        .first_id("SELECT Id FROM Account ORDER BY Name LIMIT 1")
+        .await;
     for given in [id.clone(), id[..15].to_owned()] {
         let r = t
             .app
@@ -207,15 +195,7 @@ async fn list_objects_filters_by_capability_and_pages() {
 async fn malformed_soql_keeps_salesforces_caret_message() {
     let t = spawn_app().await;
     let err = t
-        .app
-        .reads
-        .query_records(
-            t.user_id,
-            QueryArgs {
-                soql: Some("SELECT Id, FROM Account".into()),
-                ..Default::default()
-            },
-        )
+        .query(Some("SELECT Id, FROM Account"), 200, None)
         .await
         .unwrap_err();
     let text = err.to_string();
