@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use secrecy::SecretString;
-use sha2::{Digest as _, Sha256};
 
 use crate::config::Settings;
 use crate::oauth::urls::{AuthBaseUrl, InstanceUrl, check_identity_url};
@@ -69,11 +68,6 @@ fn connection_key(row: &ConnectionRow) -> String {
     format!("{}:{}:{}", row.user_id, row.sf_user_id, row.instance_url)
 }
 
-fn hash_state(state: &str) -> String {
-    let digest = Sha256::digest(state.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 impl Connections {
     /// Builds the service.
     pub fn new(store: Store, sealer: Sealer, http: OAuthHttp, settings: Arc<Settings>) -> Self {
@@ -124,7 +118,7 @@ impl Connections {
             verifier_sealed: self.sealer.seal_secret(&start.verifier),
             expires_at: store::timestamp(expires),
         };
-        let hash = hash_state(secrecy::ExposeSecret::expose_secret(&start.state));
+        let hash = store::tokens::hash(secrecy::ExposeSecret::expose_secret(&start.state));
         self.store
             .call(move |c| {
                 store::oauth_states::delete_expired(c)?;
@@ -140,7 +134,7 @@ impl Connections {
         state: &str,
         code: &str,
     ) -> Result<ConnectionRow, ConnectionError> {
-        let hash = hash_state(state);
+        let hash = store::tokens::hash(state);
         let pending = self
             .store
             .call(move |c| store::oauth_states::take(c, &hash))

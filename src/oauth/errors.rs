@@ -87,16 +87,9 @@ pub(super) fn from_token_error(
         RequestTokenError::Request(t) => OAuthError::Transport(t.to_string()),
         RequestTokenError::Parse(err, body) => {
             // Salesforce's error bodies sometimes fail the strict parser; read them ourselves.
-            let text = String::from_utf8_lossy(&body);
-            match serde_json::from_str::<serde_json::Value>(&text) {
-                Ok(v) if v.get("error").is_some() => classify(
-                    v["error"].as_str().unwrap_or_default(),
-                    v.get("error_description")
-                        .and_then(|d| d.as_str())
-                        .unwrap_or_default(),
-                ),
-                _ => OAuthError::BadResponse(format!("token response not understood ({err})")),
-            }
+            error_object(&String::from_utf8_lossy(&body)).unwrap_or_else(|| {
+                OAuthError::BadResponse(format!("token response not understood ({err})"))
+            })
         }
         RequestTokenError::Other(o) => OAuthError::BadResponse(o),
     }
@@ -104,18 +97,23 @@ pub(super) fn from_token_error(
 
 /// Maps an OAuth error body (`{"error","error_description"}`) or other text.
 pub(super) fn from_error_body(status: u16, body: &str) -> OAuthError {
-    match serde_json::from_str::<serde_json::Value>(body) {
-        Ok(v) if v.get("error").is_some() => classify(
-            v["error"].as_str().unwrap_or_default(),
-            v.get("error_description")
-                .and_then(|d| d.as_str())
-                .unwrap_or_default(),
-        ),
-        _ => OAuthError::BadResponse(format!(
+    error_object(body).unwrap_or_else(|| {
+        OAuthError::BadResponse(format!(
             "HTTP {status}: {}",
             body.chars().take(200).collect::<String>()
-        )),
-    }
+        ))
+    })
+}
+
+/// An OAuth error object (`{"error","error_description"}`), when the text is one.
+fn error_object(text: &str) -> Option<OAuthError> {
+    let v = serde_json::from_str::<serde_json::Value>(text).ok()?;
+    let error = v.get("error")?.as_str().unwrap_or_default();
+    let description = v
+        .get("error_description")
+        .and_then(|d| d.as_str())
+        .unwrap_or_default();
+    Some(classify(error, description))
 }
 
 /// A readable message, with the fix, for an `error=` on the authorize callback.

@@ -61,6 +61,14 @@ pub enum IdError {
     },
 }
 
+/// The 18-character form of a 15-character id: the id and its checksum.
+pub fn to_18(id15: &[u8; 15]) -> String {
+    id15.iter()
+        .chain(checksum_suffix(id15).iter())
+        .map(|&b| char::from(b))
+        .collect()
+}
+
 /// A Salesforce record id, always held in its 18-character form.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RecordId(String);
@@ -82,10 +90,7 @@ impl RecordId {
                 expected: String::from_utf8_lossy(&suffix).into_owned(),
             });
         }
-        let mut id = String::with_capacity(18);
-        id.push_str(&text[..15]);
-        id.push_str(&String::from_utf8_lossy(&suffix));
-        Ok(RecordId(id))
+        Ok(RecordId(to_18(id15)))
     }
 
     /// The 18-character id.

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::data::{ApiError, QueryOutput};
-use super::state::to_18;
 use super::tokens::random;
+use crate::salesforce::ids::to_18;
 
 /// How long a result set stays available for `nextRecordsUrl`.
 const CURSOR_LIFETIME: Duration = Duration::from_secs(15 * 60);

@@ -8,7 +8,7 @@ use super::data::Dataset;
 use super::pager::Pager;
 use super::tokens::TokenStore;
 use super::{LoggedRequest, SimOrgConfig, SimUser};
-use crate::salesforce::ids::checksum_suffix;
+use crate::salesforce::ids::to_18;
 
 /// The organization id every token and identity URL names (15-character form before checksum).
 pub(crate) const ORG_ID_15: &[u8; 15] = b"00D5g000004SimO";
@@ -96,13 +96,6 @@ impl Shared {
     pub fn user(&self, user_id: &str) -> Option<&SimUser> {
         self.users.iter().find(|u| u.user_id == user_id)
     }
-}
-
-/// The 18-character form of a 15-character id.
-pub(crate) fn to_18(id15: &[u8; 15]) -> String {
-    let mut id = id15.to_vec();
-    id.extend_from_slice(&checksum_suffix(id15));
-    String::from_utf8_lossy(&id).into_owned()
 }
 
 /// The org's users: the same people as the data's `User` records (ids, usernames), so that the

@@ -5,7 +5,8 @@ use sha2::{Digest as _, Sha256};
 
 use super::{StoreError, now_text};
 
-/// Hex SHA-256 of a token or session id, as stored.
+/// Hex SHA-256 of a secret that is stored only as a hash: API tokens, browser session ids,
+/// OAuth `state` values.
 pub fn hash(secret: &str) -> String {
     Sha256::digest(secret.as_bytes())
         .iter()

@@ -1,6 +1,6 @@
 //! Record ids of the simulated org: `{prefix}Dx{n:010}` plus the Salesforce checksum.
 
-use crate::salesforce::ids::checksum_suffix;
+use crate::salesforce::ids::to_18;
 
 /// The 18-character id of the `n`-th record with key prefix `prefix` (`make_id("001", 1)` is the
 /// first sample Account, `001Dx0000000001` plus its checksum).
@@ -9,13 +9,11 @@ pub fn make_id(prefix: &str, n: u64) -> String {
 }
 
 fn with_checksum(id15: &str) -> String {
-    let mut raw = [0u8; 15];
-    raw.copy_from_slice(&id15.as_bytes()[..15]);
-    let suffix = checksum_suffix(&raw);
-    let mut out = String::with_capacity(18);
-    out.push_str(id15);
-    out.extend(suffix.iter().map(|&b| char::from(b)));
-    out
+    id15.as_bytes()
+        .get(..15)
+        .and_then(|b| <&[u8; 15]>::try_from(b).ok())
+        .map(to_18)
+        .unwrap_or_default()
 }
 
 /// The 18-character form of a well-formed 15- or 18-character id, or `None` when it is malformed
