@@ -233,20 +233,29 @@ impl Connections {
 
     /// The person's usable session. Marks the connection for reconnect when their app changed.
     pub async fn session(&self, user_id: i64) -> Result<LiveSession, ConnectionError> {
-        let Some(row) = self.get(user_id).await? else {
+        let (row, effective) = self
+            .store
+            .call(move |c| {
+                Ok((
+                    store::connections::get(c, user_id)?,
+                    effective_row(c, user_id)?,
+                ))
+            })
+            .await?;
+        let Some(row) = row else {
             // Say what is really missing: an app to connect with, or the connection itself.
-            return Err(match self.effective_app(user_id).await {
-                Err(ConnectionError::NotEnabled) => ConnectionError::NotEnabled,
-                _ => ConnectionError::NotConnected,
+            return Err(match effective {
+                None => ConnectionError::NotEnabled,
+                Some(_) => ConnectionError::NotConnected,
             });
         };
-        self.check_app_unchanged(&row).await?;
         if row.status != status::ACTIVE {
             return Err(ConnectionError::NeedsReconnect(
                 row.last_error
                     .unwrap_or_else(|| "the connection is not active".into()),
             ));
         }
+        self.check_app_unchanged(&row, effective.as_ref()).await?;
         Ok(self.live(&row)?)
     }
 
@@ -257,20 +266,20 @@ impl Connections {
         })
     }
 
-    /// Marks the connection `needs_reconnect` when the person's effective app is no longer the one used.
-    async fn check_app_unchanged(&self, row: &ConnectionRow) -> Result<(), ConnectionError> {
-        if row.status != status::ACTIVE {
-            return Ok(());
-        }
-        let user_id = row.user_id;
-        let effective = self.store.call(move |c| effective_row(c, user_id)).await?;
+    /// Marks an active connection `needs_reconnect` when the person's effective app is no
+    /// longer the one used.
+    async fn check_app_unchanged(
+        &self,
+        row: &ConnectionRow,
+        effective: Option<&AppRow>,
+    ) -> Result<(), ConnectionError> {
         let Some(effective) = effective else {
             return Err(ConnectionError::NotEnabled);
         };
-        let Some(reason) = app_change_reason(Some(&effective), row) else {
+        let Some(reason) = app_change_reason(Some(effective), row) else {
             return Ok(());
         };
-        let text = reason.clone();
+        let (user_id, text) = (row.user_id, reason.clone());
         self.store
             .call(move |c| {
                 store::connections::set_status(c, user_id, status::NEEDS_RECONNECT, Some(&text))

@@ -124,7 +124,7 @@ fn write_test_people(app: &App, count: u32, path: &Path, public: &PublicUrl) -> 
     let mut people = Vec::new();
     for i in 1..=count {
         let email = format!("person{i}@example.test");
-        let token = format!("sfmcp_{}", crate::http::web::random_secret());
+        let token = super::admin::new_token();
         app.store
             .call_sync(|c| {
                 let user = store::users::insert(c, &email, false)?;

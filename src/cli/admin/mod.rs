@@ -21,6 +21,7 @@ use crate::connections::Marked;
 use crate::oauth::urls::AuthBaseUrl;
 use crate::store::apps::{AppFields, AppRow};
 use crate::store::{self, StoreError};
+pub(crate) use token::new_token;
 
 pub use group::GroupCommand;
 pub use org::OrgCommand;

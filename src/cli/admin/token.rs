@@ -1,10 +1,7 @@
 //! `admin token create|list|revoke`: API tokens for MCP over HTTP. A token is shown once, when
 //! created; only its SHA-256 hash is stored.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use clap::Subcommand;
-use rand::RngCore as _;
 use serde_json::json;
 
 use super::{audit, emit, read, user, write};
@@ -56,9 +53,7 @@ pub fn run(app: &App, cmd: &TokenCommand) -> Result<(), String> {
 
 /// A new API token: the prefix and 32 random bytes, URL-safe base64.
 pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
+    format!("{TOKEN_PREFIX}{}", crate::http::web::random_secret())
 }
 
 fn create(app: &App, email: &str, json: bool) -> Result<(), String> {
