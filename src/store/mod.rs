@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 /// Storage failures.
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +70,7 @@ impl Store {
             source,
         };
         let mut conn = Connection::open(path).map_err(open_err)?;
-        conn.busy_timeout(Duration::from_secs(5))
+        conn.busy_timeout(Duration::from_secs(10))
             .map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_err)?;
@@ -78,6 +78,11 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(open_err)?;
+        // Several processes share the file. A deferred transaction that reads and then writes
+        // cannot wait for another writer (SQLite refuses the upgrade at once with "database is
+        // locked"), so every transaction takes the write lock when it begins and waits on the
+        // busy timeout instead.
+        conn.set_transaction_behavior(TransactionBehavior::Immediate);
         migrations::migrate(&mut conn, path)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),

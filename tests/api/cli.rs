@@ -7,7 +7,7 @@ use salesforce_mcp::simulated_org::{DEFAULT_CLIENT_ID, SimOrgConfig, SimulatedOr
 
 const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
-fn command(db: &std::path::Path) -> Command {
+pub(crate) fn command(db: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_salesforce-mcp"));
     c.arg("--db")
         .arg(db)
@@ -17,7 +17,7 @@ fn command(db: &std::path::Path) -> Command {
     c
 }
 
-async fn configured(org: &SimulatedOrg, db: &std::path::Path) {
+pub(crate) async fn configured(org: &SimulatedOrg, db: &std::path::Path) {
     let set = command(db)
         .args([
             "admin",
@@ -40,8 +40,18 @@ async fn configured(org: &SimulatedOrg, db: &std::path::Path) {
 
 /// Runs `connect`, plays the browser, and returns what `connect` printed after the URL.
 async fn connect_from_terminal(db: &std::path::Path) -> String {
-    let mut child = command(db)
-        .args(["connect", "--no-browser", "--callback-port", "0"])
+    connect_person(db, None).await
+}
+
+/// Runs `connect` for `user` (or the single local person), plays the browser, and returns what
+/// `connect` printed after the URL.
+pub(crate) async fn connect_person(db: &std::path::Path, user: Option<&str>) -> String {
+    let mut connect = command(db);
+    connect.args(["connect", "--no-browser", "--callback-port", "0"]);
+    if let Some(user) = user {
+        connect.args(["--user", user]);
+    }
+    let mut child = connect
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

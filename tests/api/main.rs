@@ -13,6 +13,7 @@ mod connect;
 mod helpers;
 mod http;
 mod http_web;
+mod many_processes;
 mod paging;
 mod read_only;
 mod refresh;
