@@ -226,20 +226,31 @@ impl Reads {
         cursor: &str,
         soql: Option<&str>,
     ) -> Result<Position, ReadError> {
+        const OTHER_QUERY: &str = "the soql differs from the query this cursor belongs to; omit soql to continue, or run the new query without a cursor";
+        let expected = match soql {
+            Some(given) => Some(
+                check_read_only(given)
+                    .map_err(|_| ReadError::BadInput(OTHER_QUERY.into()))?
+                    .as_str()
+                    .to_owned(),
+            ),
+            None => None,
+        };
         let id = cursor.to_owned();
-        let row = self
+        let (row, other_query) = self
             .store
-            .call(move |c| store::cursors::take(c, &id, user_id))
-            .await?
-            .ok_or_else(|| ReadError::BadInput("this cursor is unknown, already used, or expired (cursors last 15 minutes and can be used once); run the query again".into()))?;
-        if let Some(given) = soql {
-            let same = check_read_only(given)
-                .map(|q| q.as_str() == row.soql)
-                .unwrap_or(false);
-            if !same {
-                return Err(ReadError::BadInput("the soql differs from the query this cursor belongs to; omit soql to continue, or run the new query without a cursor".into()));
-            }
+            .call(move |c| {
+                let row = store::cursors::take(c, &id, user_id, expected.as_deref())?;
+                let other_query = row.is_none()
+                    && expected.is_some()
+                    && store::cursors::exists(c, &id, user_id)?;
+                Ok((row, other_query))
+            })
+            .await?;
+        if other_query {
+            return Err(ReadError::BadInput(OTHER_QUERY.into()));
         }
+        let row = row.ok_or_else(|| ReadError::BadInput("this cursor is unknown, already used, or expired (cursors last 15 minutes and can be used once); run the query again".into()))?;
         let buffer: Vec<Value> = serde_json::from_str(&row.buffered_rows).unwrap_or_default();
         Ok(Position {
             soql: row.soql,

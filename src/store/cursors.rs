@@ -35,18 +35,21 @@ pub fn insert(conn: &Connection, c: &CursorRow) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Takes (reads and deletes) a person's cursor, so two calls cannot both continue from it.
+/// Takes (reads and deletes) a person's live cursor, so two calls cannot both continue from it.
+/// With `soql`, only a cursor of exactly that query is taken: a call with another query leaves
+/// the cursor usable.
 pub fn take(
-    conn: &mut Connection,
+    conn: &Connection,
     id: &str,
     user_id: i64,
+    soql: Option<&str>,
 ) -> Result<Option<CursorRow>, StoreError> {
-    let tx = conn.transaction()?;
-    let row = tx
+    Ok(conn
         .query_row(
-            "SELECT id, user_id, soql, buffered_rows, next_records_url, total_size, returned, expires_at \
-             FROM query_cursors WHERE id = ?1 AND user_id = ?2 AND expires_at > ?3",
-            params![id, user_id, now_text()],
+            "DELETE FROM query_cursors WHERE id = ?1 AND user_id = ?2 AND expires_at > ?3 \
+             AND (?4 IS NULL OR soql = ?4) \
+             RETURNING id, user_id, soql, buffered_rows, next_records_url, total_size, returned, expires_at",
+            params![id, user_id, now_text(), soql],
             |r| {
                 Ok(CursorRow {
                     id: r.get(0)?,
@@ -60,13 +63,19 @@ pub fn take(
                 })
             },
         )
-        .optional()?;
-    tx.execute(
-        "DELETE FROM query_cursors WHERE id = ?1 AND user_id = ?2",
-        params![id, user_id],
-    )?;
-    tx.commit()?;
-    Ok(row)
+        .optional()?)
+}
+
+/// Whether a person has a live cursor with this id.
+pub fn exists(conn: &Connection, id: &str, user_id: i64) -> Result<bool, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM query_cursors WHERE id = ?1 AND user_id = ?2 AND expires_at > ?3",
+            params![id, user_id, now_text()],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }
 
 /// Deletes expired cursors.

@@ -39,7 +39,7 @@ async fn paging_never_skips_or_repeats_a_row_with_a_small_batch_size() {
 }
 
 #[tokio::test]
-async fn a_cursor_is_single_use_and_bound_to_its_query() {
+async fn a_cursor_is_single_use_bound_to_its_query_and_kept_by_a_refused_call() {
     let t = spawn_app_with(small_batches()).await;
     let cursor = t
         .query(Some(SOQL), 3, None)
@@ -52,8 +52,11 @@ async fn a_cursor_is_single_use_and_bound_to_its_query() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("differs"), "{err}");
+    // The refused call did not use the cursor up: it continues with the next rows, once.
+    let next = t.query(None, 3, Some(cursor.clone())).await.unwrap();
+    assert_eq!(next.returned, 3);
     let err = t.query(None, 3, Some(cursor)).await.unwrap_err();
-    assert!(err.to_string().contains("cursor"), "{err}");
+    assert!(err.to_string().contains("already used"), "{err}");
 }
 
 #[tokio::test]
