@@ -41,6 +41,7 @@ pub async fn connect_through_oauth(app: &App, user_id: i64) -> Result<String, St
     let callback = tokio::spawn(crate::http::callback::serve_once(
         app.connections.clone(),
         listener,
+        url.clone(),
     ));
     let browser = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

@@ -75,7 +75,7 @@ pub async fn connect(app: &App, args: &ConnectArgs) -> Result<ExitCode, String> 
     );
     let outcome = tokio::time::timeout(
         std::time::Duration::from_secs(600),
-        callback::serve_once(app.connections.clone(), listener),
+        callback::serve_once(app.connections.clone(), listener, url),
     )
     .await
     .map_err(|_| "no callback within 10 minutes; run `salesforce-mcp connect` again".to_owned())?;

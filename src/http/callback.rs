@@ -2,9 +2,11 @@
 //! Salesforce's `error=` into a readable message with the fix.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::response::Html;
+use http::StatusCode;
 use tokio::sync::mpsc;
 
 use crate::connections::Connections;
@@ -68,29 +70,56 @@ pub fn html_escape(text: &str) -> String {
 #[derive(Clone)]
 struct LocalState {
     connections: Connections,
+    /// The `state` of the authorization this listener waits for.
+    expected_state: Arc<str>,
     done: mpsc::Sender<CallbackOutcome>,
 }
 
 async fn local_callback(
     State(state): State<LocalState>,
     Query(params): Query<HashMap<String, String>>,
-) -> Html<String> {
+) -> (StatusCode, Html<String>) {
+    // Any local program can send a request here: only Salesforce's answer to our own
+    // authorization (its state) ends the wait.
+    if params.get("state").map(String::as_str) != Some(&*state.expected_state) {
+        let ignored: CallbackOutcome = Err(
+            "This callback does not belong to the connection this terminal is waiting for, so it was ignored. \
+             Finish signing in from the URL the terminal printed."
+                .to_owned(),
+        );
+        return (StatusCode::BAD_REQUEST, Html(page(&ignored)));
+    }
     let outcome = finish(&state.connections, &params).await;
     let html = page(&outcome);
     let _ = state.done.send(outcome).await;
-    Html(html)
+    (StatusCode::OK, Html(html))
 }
 
-/// Serves the callback on `listener` until one authorization finishes (terminal `connect`, demo).
+/// Serves the callback on `listener` until the authorization started with `authorize_url`
+/// finishes (terminal `connect`, demo); callbacks with another `state` are answered and ignored.
 pub async fn serve_once(
     connections: Connections,
     listener: tokio::net::TcpListener,
+    authorize_url: String,
 ) -> CallbackOutcome {
+    let expected_state: Arc<str> = url::Url::parse(&authorize_url)
+        .ok()
+        .and_then(|u| {
+            u.query_pairs()
+                .find(|(k, _)| k == "state")
+                .map(|(_, v)| v.into_owned())
+        })
+        .unwrap_or_default()
+        .into();
+    if expected_state.is_empty() {
+        return Err("the authorize URL has no state; start connecting again".to_owned());
+    }
     let (tx, mut rx) = mpsc::channel(1);
     let router = axum::Router::new()
         .route(CALLBACK_PATH, axum::routing::get(local_callback))
         .with_state(LocalState {
             connections,
+            expected_state,
             done: tx,
         });
     let server = axum::serve(listener, router);

@@ -117,43 +117,52 @@ fn error_object(text: &str) -> Option<OAuthError> {
 }
 
 /// A readable message, with the fix, for an `error=` on the authorize callback.
+///
+/// Anyone can send a person a link to the callback with any `error` and `error_description`, so
+/// neither is shown: a known error code gets our own words, anything else a generic message. The
+/// description only tells apart the known causes of one code.
 pub fn explain_callback_error(error: &str, description: &str) -> String {
-    let said = if description.is_empty() {
-        error.to_owned()
-    } else {
-        format!("{error}: {description}")
-    };
-    let fix = match error {
-        "redirect_uri_mismatch" => {
-            "the callback URL is not registered in the Salesforce app: add the exact callback URL to the \
+    let (what, fix) = match error {
+        "redirect_uri_mismatch" => (
+            "the callback URL is not registered in the Salesforce app (redirect_uri_mismatch)",
+            "add the exact callback URL to the \
             External Client App's Callback URL list (for `salesforce-mcp connect`: \
             http://localhost:PORT/api/integrations/callback/salesforce with your --callback-port, 8787 by default; \
             for a server: <public-url>/api/integrations/callback/salesforce), wait a few minutes for it to take \
-            effect, and connect again"
-        }
-        "invalid_request" if description.contains("code challenge") => {
-            "the Salesforce app requires PKCE and the \
-            request had no code challenge; connect again with salesforce-mcp (it always sends one). If this repeats, \
-            check that nothing between the browser and Salesforce strips query parameters"
-        }
-        "access_denied" => {
-            "the authorization was denied in Salesforce (you clicked Deny, or an admin has not \
-            allowed your user to use this app); connect again and choose Allow, or ask your Salesforce admin for access"
-        }
-        "invalid_client_id" | "invalid_client" => {
-            "the consumer key is not known to this Salesforce login host; \
-            check the client id and auth base URL (production, sandbox or My Domain) with `salesforce-mcp admin org show`"
-        }
-        "invalid_scope" => {
-            "the app does not allow the requested scopes; add api, refresh_token and offline_access \
-            to the app's OAuth scopes"
-        }
-        "immediate_unsuccessful" | "login_required" => {
-            "you are not signed in to Salesforce; connect again and sign in"
-        }
-        _ => "connect again; if it repeats, ask your admin to check the Salesforce app settings",
+            effect, and connect again",
+        ),
+        "invalid_request" if description.contains("code challenge") => (
+            "the Salesforce app requires PKCE and the request had no code challenge (invalid_request)",
+            "connect again with salesforce-mcp (it always sends one). If this repeats, \
+            check that nothing between the browser and Salesforce strips query parameters",
+        ),
+        "access_denied" => (
+            "the authorization was denied in Salesforce (access_denied)",
+            "you clicked Deny, or an admin has not \
+            allowed your user to use this app; connect again and choose Allow, or ask your Salesforce admin for access",
+        ),
+        "invalid_client_id" | "invalid_client" => (
+            "the consumer key is not known to this Salesforce login host (invalid_client_id)",
+            "check the client id and auth base URL (production, sandbox or My Domain) with `salesforce-mcp admin org show`",
+        ),
+        "invalid_scope" => (
+            "the app does not allow the requested scopes (invalid_scope)",
+            "add api, refresh_token and offline_access to the app's OAuth scopes",
+        ),
+        "immediate_unsuccessful" | "login_required" => (
+            "you are not signed in to Salesforce (login_required)",
+            "connect again and sign in",
+        ),
+        "invalid_request" => (
+            "Salesforce refused the authorization request (invalid_request)",
+            "connect again; if it repeats, ask your admin to check the Salesforce app settings",
+        ),
+        _ => (
+            "Salesforce answered with an error this server does not know",
+            "connect again; if it repeats, ask your admin to check the Salesforce app settings",
+        ),
     };
-    format!("Salesforce did not authorize the connection ({said}). Fix: {fix}.")
+    format!("Salesforce did not authorize the connection: {what}. Fix: {fix}.")
 }
 
 #[cfg(test)]
@@ -181,5 +190,20 @@ mod tests {
             explain_callback_error("access_denied", "end-user denied authorization")
                 .contains("Allow")
         );
+    }
+
+    #[test]
+    fn callback_errors_never_show_the_text_that_came_with_the_link() {
+        let forged = "Your account is locked. Call +1 555 0100 and read them your code";
+        for code in [
+            "access_denied",
+            "invalid_request",
+            "server_error",
+            "<b>Call us</b>",
+        ] {
+            let shown = explain_callback_error(code, forged);
+            assert!(!shown.contains("locked"), "{shown}");
+            assert!(!shown.contains("<b>"), "{shown}");
+        }
     }
 }

@@ -241,9 +241,8 @@ impl Reads {
             .store
             .call(move |c| {
                 let row = store::cursors::take(c, &id, user_id, expected.as_deref())?;
-                let other_query = row.is_none()
-                    && expected.is_some()
-                    && store::cursors::exists(c, &id, user_id)?;
+                let other_query =
+                    row.is_none() && expected.is_some() && store::cursors::exists(c, &id, user_id)?;
                 Ok((row, other_query))
             })
             .await?;

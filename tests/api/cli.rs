@@ -189,3 +189,73 @@ async fn a_running_serve_sees_a_connection_made_by_another_process() {
     drop(input);
     serve.wait().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_ignores_a_callback_that_is_not_its_own() {
+    let org = SimulatedOrg::start(SimOrgConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db");
+    configured(&org, &db).await;
+    let mut child = command(&db)
+        .args(["connect", "--no-browser", "--callback-port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    while !url.starts_with("http") {
+        url.clear();
+        out.read_line(&mut url).unwrap();
+    }
+    let port = url::Url::parse(url.trim())
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| url::Url::parse(&v).unwrap().port().unwrap())
+        .unwrap();
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // Another local program calls the callback, with an error or a code of its own.
+    for query in [
+        "error=access_denied&error_description=Your+account+is+locked",
+        "code=aPrx.forged&state=not-the-state",
+        "error=access_denied",
+    ] {
+        let stray = browser
+            .get(format!(
+                "http://127.0.0.1:{port}/api/integrations/callback/salesforce?{query}"
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stray.status(), 400);
+        let page = stray.text().await.unwrap();
+        assert!(
+            page.contains("ignored") && !page.contains("locked"),
+            "{page}"
+        );
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "connect is still waiting"
+    );
+    // The real answer still completes the connection.
+    let authorize = browser.get(url.trim()).send().await.unwrap();
+    let location = authorize.headers()["location"]
+        .to_str()
+        .unwrap()
+        .replace("http://localhost:", "http://127.0.0.1:");
+    let page = browser
+        .get(&location)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Connected as"), "{page}");
+    assert!(child.wait().unwrap().success());
+}
