@@ -259,11 +259,23 @@ impl Connections {
         Ok(self.live(&row)?)
     }
 
-    pub(crate) fn session_of(&self, row: &ConnectionRow) -> Result<Session, SecretsError> {
+    pub(crate) fn session_of(&self, row: &ConnectionRow) -> Result<Session, ConnectionError> {
         Ok(Session {
-            instance_url: row.instance_url.clone(),
+            instance_url: self.stored_instance(row)?,
             access_token: self.sealer.open(&row.access_token_sealed)?,
         })
+    }
+
+    /// The stored instance URL, validated again under the settings in force now: a connection
+    /// saved with the test-only loopback switch never sends a token over plain http without it.
+    pub(crate) fn stored_instance(&self, row: &ConnectionRow) -> Result<String, ConnectionError> {
+        InstanceUrl::parse(&row.instance_url, self.settings.allow_insecure_loopback)
+            .map(|url| url.as_str().to_owned())
+            .map_err(|e| {
+                ConnectionError::NeedsReconnect(format!(
+                    "the stored Salesforce instance URL is no longer allowed ({e})"
+                ))
+            })
     }
 
     /// Marks an active connection `needs_reconnect` when the person's effective app is no

@@ -59,7 +59,7 @@ impl Connections {
     pub(super) fn live(
         &self,
         row: &ConnectionRow,
-    ) -> Result<LiveSession, crate::secrets::SecretsError> {
+    ) -> Result<LiveSession, ConnectionError> {
         Ok(LiveSession {
             session: self.session_of(row)?,
             generation: row.token_generation,
@@ -149,7 +149,7 @@ impl Connections {
         }
         Ok(LiveSession {
             session: Session {
-                instance_url: row.instance_url.clone(),
+                instance_url: self.stored_instance(row)?,
                 access_token: tokens.access_token,
             },
             generation: generation + 1,

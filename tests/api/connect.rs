@@ -100,3 +100,24 @@ async fn disconnect_revokes_the_refresh_token_at_salesforce() {
     );
     assert!(t.app.connections.get(t.user_id).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn a_connection_saved_under_the_loopback_switch_is_not_used_without_it() {
+    let t = spawn_app().await;
+    let mut settings = salesforce_mcp::config::Settings::for_db(t.app.settings.db_path.clone());
+    settings.allow_insecure_loopback = false;
+    let strict = salesforce_mcp::app::App::build(settings).unwrap();
+    let args = salesforce_mcp::reads::QueryArgs {
+        soql: Some("SELECT Id FROM Account".into()),
+        max_rows: Some(1),
+        cursor: None,
+    };
+    let err = strict
+        .reads
+        .query_records(t.user_id, args)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no longer allowed"), "{err}");
+    assert_eq!(t.data_calls(), 0, "no token went to the plain-http instance");
+}
