@@ -10,7 +10,7 @@ use crate::config::Settings;
 use crate::oauth::urls::{AuthBaseUrl, InstanceUrl, check_identity_url};
 use crate::oauth::{self, OAuthApp, OAuthError, OAuthHttp};
 use crate::salesforce::client::Session;
-use crate::secrets::{Sealer, SecretsError};
+use crate::secrets::Sealer;
 use crate::store::apps::AppRow;
 use crate::store::connections::ConnectionRow;
 use crate::store::oauth_states::StateRow;
@@ -256,7 +256,7 @@ impl Connections {
             ));
         }
         self.check_app_unchanged(&row, effective.as_ref()).await?;
-        Ok(self.live(&row)?)
+        self.live(&row)
     }
 
     pub(crate) fn session_of(&self, row: &ConnectionRow) -> Result<Session, ConnectionError> {

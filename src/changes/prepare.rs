@@ -203,6 +203,11 @@ impl Changes {
                 "external_id_value is empty: give the external id to match.",
             ));
         }
+        if crate::salesforce::client::path_segment(&value).is_err() {
+            return Err(ChangeError::BadInput(format!(
+                "external_id_value '{value}' cannot be matched: an upsert sends the value in the URL, where '.' and '..' would address another resource. Use update with record_id, or an external id with another value."
+            )));
+        }
         if proposed.keys().any(|k| k.eq_ignore_ascii_case(&ext)) {
             return Err(ChangeError::BadInput(format!(
                 "{ext} is the external id: give its value as external_id_value, not in fields."

@@ -39,7 +39,7 @@ impl Connections {
                 return Err(ConnectionError::NeedsReconnect(why));
             }
             if row.token_generation != stale_generation {
-                return Ok(self.live(&row)?);
+                return self.live(&row);
             }
             if self.claim(user_id, stale_generation).await? {
                 return self.refresh_claimed(row).await;
@@ -56,10 +56,7 @@ impl Connections {
     }
 
     /// The usable session a stored connection gives.
-    pub(super) fn live(
-        &self,
-        row: &ConnectionRow,
-    ) -> Result<LiveSession, ConnectionError> {
+    pub(super) fn live(&self, row: &ConnectionRow) -> Result<LiveSession, ConnectionError> {
         Ok(LiveSession {
             session: self.session_of(row)?,
             generation: row.token_generation,

@@ -8,7 +8,7 @@ use reqwest::Method;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::Value;
 
-use super::error::SalesforceError;
+use super::error::{MAX_URI_BYTES, SalesforceError, too_long};
 use super::limits::{ApiUsage, parse_limit_info};
 
 /// Where and as whom to call: the instance URL and an access token.
@@ -98,7 +98,19 @@ impl Api {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().await.map_err(|e| transport(&e))?;
+        let request = request.build().map_err(|e| transport(&e))?;
+        let uri_bytes =
+            request.url().path().len() + request.url().query().map_or(0, |q| q.len() + 1);
+        if uri_bytes > MAX_URI_BYTES {
+            return Err(SalesforceError::CannotSend {
+                message: too_long(Some(uri_bytes)),
+            });
+        }
+        let response = self
+            .http
+            .execute(request)
+            .await
+            .map_err(|e| transport(&e))?;
         let status = response.status().as_u16();
         let header = |name: &str| {
             response
@@ -185,7 +197,7 @@ impl Api {
             .collect();
         self.read(
             session,
-            &self.data_path(&format!("sobjects/{}/describe/", encode(object))),
+            &self.data_path(&format!("sobjects/{}/describe/", path_segment(object)?)),
             &[],
             &headers,
         )
@@ -231,7 +243,11 @@ impl Api {
         id: &str,
         fields: Option<&str>,
     ) -> Result<Reply, SalesforceError> {
-        let path = self.data_path(&format!("sobjects/{}/{}", encode(object), encode(id)));
+        let path = self.data_path(&format!(
+            "sobjects/{}/{}",
+            path_segment(object)?,
+            path_segment(id)?
+        ));
         let query: Vec<(&str, &str)> = fields.map(|f| ("fields", f)).into_iter().collect();
         self.read(session, &path, &query, &[]).await
     }
@@ -277,7 +293,7 @@ impl Api {
         object: &str,
         fields: &Value,
     ) -> Result<Reply, SalesforceError> {
-        let path = self.data_path(&format!("sobjects/{}/", encode(object)));
+        let path = self.data_path(&format!("sobjects/{}/", path_segment(object)?));
         self.write(session, Method::POST, &path, Some(fields)).await
     }
 
@@ -289,7 +305,11 @@ impl Api {
         id: &str,
         fields: &Value,
     ) -> Result<Reply, SalesforceError> {
-        let path = self.data_path(&format!("sobjects/{}/{}", encode(object), encode(id)));
+        let path = self.data_path(&format!(
+            "sobjects/{}/{}",
+            path_segment(object)?,
+            path_segment(id)?
+        ));
         self.write(session, Method::PATCH, &path, Some(fields))
             .await
     }
@@ -305,9 +325,9 @@ impl Api {
     ) -> Result<Reply, SalesforceError> {
         let path = self.data_path(&format!(
             "sobjects/{}/{}/{}",
-            encode(object),
-            encode(field),
-            encode(value)
+            path_segment(object)?,
+            path_segment(field)?,
+            path_segment(value)?
         ));
         self.write(session, Method::PATCH, &path, Some(fields))
             .await
@@ -320,16 +340,29 @@ impl Api {
         object: &str,
         id: &str,
     ) -> Result<Reply, SalesforceError> {
-        let path = self.data_path(&format!("sobjects/{}/{}", encode(object), encode(id)));
+        let path = self.data_path(&format!(
+            "sobjects/{}/{}",
+            path_segment(object)?,
+            path_segment(id)?
+        ));
         self.write(session, Method::DELETE, &path, None).await
     }
 }
 
-/// A path segment, percent-encoded (a space is `%20`: in a path `+` is a plus sign).
-fn encode(segment: &str) -> String {
-    url::form_urlencoded::byte_serialize(segment.as_bytes())
+/// A value as one URL path segment, percent-encoded (a space is `%20`: in a path `+` is a plus
+/// sign). `.` and `..` are refused: URL parsers resolve them, even percent-encoded, as "this" and
+/// "the parent" path, so the request would go to another resource.
+pub fn path_segment(value: &str) -> Result<String, SalesforceError> {
+    if value.is_empty() || value == "." || value == ".." {
+        return Err(SalesforceError::CannotSend {
+            message: format!(
+                "'{value}' cannot be sent as one part of a Salesforce URL (an empty value, '.' and '..' would address another resource); use another value or the record id"
+            ),
+        });
+    }
+    Ok(url::form_urlencoded::byte_serialize(value.as_bytes())
         .collect::<String>()
-        .replace('+', "%20")
+        .replace('+', "%20"))
 }
 
 fn transport(e: &reqwest::Error) -> SalesforceError {

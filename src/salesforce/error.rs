@@ -110,6 +110,13 @@ pub enum SalesforceError {
         /// What went wrong.
         message: String,
     },
+    /// The request cannot go to Salesforce as it is (a URL longer than Salesforce accepts, a
+    /// value that cannot be a URL path segment): change the request; retrying cannot help.
+    #[error("Cannot send this request to Salesforce: {message}")]
+    CannotSend {
+        /// What is wrong and what to change.
+        message: String,
+    },
     /// A response this client does not understand.
     #[error("Unexpected answer from Salesforce (HTTP {status}): {message}")]
     Unexpected {
@@ -179,6 +186,11 @@ enum Body {
 /// plain text such as `Bad_OAuth_Token`, and sObject Collections items whose errors use
 /// `statusCode`; extra keys such as `duplicateResut` are ignored. Never panics.
 pub fn from_response(status: u16, body: &str) -> SalesforceError {
+    if matches!(status, 414 | 431) {
+        return SalesforceError::CannotSend {
+            message: too_long(None),
+        };
+    }
     match parse_body(body) {
         Body::Urls(urls) => SalesforceError::MultipleMatches { urls },
         _ if status == 300 => SalesforceError::MultipleMatches { urls: Vec::new() },
@@ -376,6 +388,18 @@ fn from_text(status: u16, text: String) -> SalesforceError {
     }
 }
 
+/// Longest request line Salesforce accepts: a longer URI is answered with 414.
+pub const MAX_URI_BYTES: usize = 16_384;
+
+/// Says that a request URI is over [`MAX_URI_BYTES`] (`bytes`, when known) and what to do.
+pub fn too_long(bytes: Option<usize>) -> String {
+    let size = bytes.map_or_else(String::new, |b| format!(" ({b} bytes, URL-encoded)"));
+    format!(
+        "the request URL is longer than the {MAX_URI_BYTES} bytes Salesforce accepts{size} (HTTP 414). \
+         Shorten it: select fewer fields, use shorter IN lists or literals, or split it into several queries"
+    )
+}
+
 fn with_code(code: &str, message: String) -> String {
     match (code.is_empty(), message.is_empty()) {
         (true, _) => message,
@@ -468,6 +492,15 @@ fn redact_bearer(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_uri_too_long_is_not_retried_and_says_the_limit() {
+        for status in [414, 431] {
+            let e = from_response(status, "<html>414 Request-URI Too Long</html>");
+            assert!(!e.is_retryable(), "{e:?}");
+            assert!(e.to_string().contains("16384"), "{e}");
+        }
+    }
     use SalesforceError as E;
     use proptest::prelude::*;
 

@@ -69,9 +69,18 @@ pub(crate) async fn log_and_delay(
         status: 0,
         path,
     };
-    let response = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
+    // Salesforce answers a request line over 16,384 bytes with 414 before doing anything.
+    let uri_bytes = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+    let response = if uri_bytes > crate::salesforce::error::MAX_URI_BYTES {
+        (
+            axum::http::StatusCode::URI_TOO_LONG,
+            "414 Request-URI Too Long",
+        )
+            .into_response()
+    } else {
+        next.run(Request::from_parts(parts, Body::from(bytes)))
+            .await
+    };
     let status = response.status().as_u16();
     shared.inner().log.push(LoggedRequest { status, ..entry });
     response

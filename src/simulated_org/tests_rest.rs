@@ -251,3 +251,24 @@ async fn shutdown_stops_the_server() {
     let fresh = reqwest::Client::new();
     assert!(fresh.get(url).send().await.is_err());
 }
+
+#[tokio::test]
+async fn a_request_line_over_16_kib_gets_414() {
+    let org = SimulatedOrg::start(SimOrgConfig::default()).await.unwrap();
+    let token = session(&org).await;
+    let long = "x".repeat(17_000);
+    let response = get(
+        &org,
+        &token,
+        &format!("/services/data/v67.0/query/?q={long}"),
+    )
+    .await;
+    assert_eq!(response.status(), 414);
+    let short = get(
+        &org,
+        &token,
+        "/services/data/v67.0/query/?q=SELECT+Id+FROM+Account",
+    )
+    .await;
+    assert_eq!(short.status(), 200);
+}

@@ -94,6 +94,13 @@ async fn bad_changes_are_refused_before_anything_is_stored() {
         err.contains("not an external id field") && err.contains("External_Id__c"),
         "{err}"
     );
+    for dots in [".", ".."] {
+        let mut upsert = args("upsert", "Project__c", json!({"Name": "P"}));
+        upsert.external_id_field = Some("External_Id__c".into());
+        upsert.external_id_value = Some(dots.into());
+        let err = prepare_err(&t, upsert).await;
+        assert!(err.contains("would address another resource"), "{err}");
+    }
     let err = prepare_err(&t, args("delete", "Account", json!({}))).await;
     assert!(err.contains("record_id is required"), "{err}");
     assert!(

@@ -119,5 +119,9 @@ async fn a_connection_saved_under_the_loopback_switch_is_not_used_without_it() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("no longer allowed"), "{err}");
-    assert_eq!(t.data_calls(), 0, "no token went to the plain-http instance");
+    assert_eq!(
+        t.data_calls(),
+        0,
+        "no token went to the plain-http instance"
+    );
 }

@@ -202,3 +202,21 @@ async fn malformed_soql_keeps_salesforces_caret_message() {
     assert!(text.contains("ERROR at Row:1:Column:12"), "{text}");
     assert!(text.contains('^'), "{text}");
 }
+
+#[tokio::test]
+async fn a_query_longer_than_salesforce_accepts_is_refused_with_the_limit_and_not_retried() {
+    let t = spawn_app().await;
+    let names: Vec<String> = (0..800).map(|n| format!("'Account number {n}'")).collect();
+    let soql = format!(
+        "SELECT Id FROM Account WHERE Name IN ({})",
+        names.join(", ")
+    );
+    let err = t
+        .query(Some(&soql), 10, None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("16384") && err.contains("split it"), "{err}");
+    assert!(!err.contains("unavailable"), "{err}");
+    assert_eq!(t.data_calls(), 0, "nothing is sent, so nothing is retried");
+}
