@@ -99,6 +99,20 @@ async fn refresh(org: &SimulatedOrg, refresh_token: &str) -> (u16, Value) {
     token(org, &form).await
 }
 
+/// The token response's `signature`: base64 HMAC-SHA256 of `id` + `issued_at` under `key`.
+fn assert_signed(body: &Value, key: &[u8]) {
+    let (id, issued_at) = (
+        body["id"].as_str().unwrap(),
+        body["issued_at"].as_str().unwrap(),
+    );
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
+    mac.update(format!("{id}{issued_at}").as_bytes());
+    assert_eq!(
+        body["signature"],
+        STANDARD.encode(mac.finalize().into_bytes())
+    );
+}
+
 fn assert_oauth_error(result: &(u16, Value), error: &str, description: &str) {
     assert_eq!(result.0, 400, "{}", result.1);
     assert_eq!(result.1["error"], error);
@@ -143,12 +157,7 @@ async fn code_flow_with_pkce_returns_a_salesforce_shaped_token_response() {
     assert_eq!(body["id"], id);
     let issued_at = body["issued_at"].as_str().unwrap();
     assert!(issued_at.len() == 13 && issued_at.chars().all(|c| c.is_ascii_digit()));
-    let mut mac = Hmac::<Sha256>::new_from_slice(b"simulated-org-signing-key").unwrap();
-    mac.update(format!("{id}{issued_at}").as_bytes());
-    assert_eq!(
-        body["signature"],
-        STANDARD.encode(mac.finalize().into_bytes())
-    );
+    assert_signed(&body, b"simulated-org-signing-key");
 }
 
 #[tokio::test]
@@ -257,14 +266,7 @@ async fn a_configured_secret_is_required_in_the_body_or_basic_auth() {
         .unwrap();
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
-    let id = body["id"].as_str().unwrap();
-    let issued_at = body["issued_at"].as_str().unwrap();
-    let mut mac = Hmac::<Sha256>::new_from_slice(b"s3cr3t").unwrap();
-    mac.update(format!("{id}{issued_at}").as_bytes());
-    assert_eq!(
-        body["signature"],
-        STANDARD.encode(mac.finalize().into_bytes())
-    );
+    assert_signed(&body, b"s3cr3t");
 }
 
 #[tokio::test]

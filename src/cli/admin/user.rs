@@ -126,12 +126,17 @@ fn add(app: &App, args: &UserAddArgs) -> Result<(), String> {
         audit(c, "user.add", &user.email, &detail)?;
         Ok((user, reconcile(c)?))
     })?;
-    let (mut value, text) = view(app, &user)?;
+    saved(app, &user, &moved, args.json)
+}
+
+/// Prints a person after a change, with whose connections the change moved.
+fn saved(app: &App, user: &UserRow, moved: &[String], json: bool) -> Result<(), String> {
+    let (mut value, text) = view(app, user)?;
     value["reconnect_required"] = json!(moved);
     emit(
-        args.json,
+        json,
         &value,
-        &format!("Saved.\n{text}{}", reconnect_note(&moved)),
+        &format!("Saved.\n{text}{}", reconnect_note(moved)),
     );
     Ok(())
 }
@@ -294,12 +299,5 @@ fn leave_groups(app: &App, args: &UserRemoveArgs) -> Result<(), String> {
         )?;
         reconcile(c)
     })?;
-    let (mut value, text) = view(app, &user)?;
-    value["reconnect_required"] = json!(moved);
-    emit(
-        args.json,
-        &value,
-        &format!("Saved.\n{text}{}", reconnect_note(&moved)),
-    );
-    Ok(())
+    saved(app, &user, &moved, args.json)
 }

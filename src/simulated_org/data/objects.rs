@@ -71,33 +71,17 @@ pub fn all() -> Vec<ObjectDef> {
 
 fn system_fields(with_owner: bool) -> Vec<FieldDef> {
     let mut fields = vec![
-        field("Id", "Record ID", T::Id)
-            .read_only()
-            .required()
-            .defaulted(),
+        field("Id", "Record ID", T::Id).system(),
         field("IsDeleted", "Deleted", T::Boolean).read_only(),
-        field("CreatedDate", "Created Date", T::Datetime)
-            .read_only()
-            .required()
-            .defaulted(),
+        field("CreatedDate", "Created Date", T::Datetime).system(),
         field("CreatedById", "Created By ID", T::Reference)
-            .read_only()
-            .required()
-            .defaulted()
+            .system()
             .reference("User", "CreatedBy", None),
-        field("LastModifiedDate", "Last Modified Date", T::Datetime)
-            .read_only()
-            .required()
-            .defaulted(),
+        field("LastModifiedDate", "Last Modified Date", T::Datetime).system(),
         field("LastModifiedById", "Last Modified By ID", T::Reference)
-            .read_only()
-            .required()
-            .defaulted()
+            .system()
             .reference("User", "LastModifiedBy", None),
-        field("SystemModstamp", "System Modstamp", T::Datetime)
-            .read_only()
-            .required()
-            .defaulted(),
+        field("SystemModstamp", "System Modstamp", T::Datetime).system(),
     ];
     if with_owner {
         fields.push(

@@ -194,6 +194,10 @@ impl FieldDef {
         self.updateable = false;
         self
     }
+    /// Kept by Salesforce itself: read-only, never null, filled in on create.
+    pub fn system(self) -> Self {
+        self.read_only().required().defaulted()
+    }
     /// Filled in on create when absent.
     pub fn defaulted(mut self) -> Self {
         self.defaulted_on_create = true;
