@@ -15,5 +15,6 @@ pub mod oauth;
 pub mod reads;
 pub mod salesforce;
 pub mod secrets;
+pub mod shown;
 pub mod simulated_org;
 pub mod store;

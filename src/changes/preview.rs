@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::status;
+use crate::shown::{self, escaped, quoted};
 use crate::store::changes::ChangeRow;
 
 /// One field of a change.
@@ -70,28 +71,20 @@ pub struct ChangeList {
     pub changes: Vec<ChangeView>,
 }
 
-fn show(v: &Value) -> String {
-    match v {
-        Value::Null => "(empty)".to_owned(),
-        Value::String(s) => format!("\"{s}\""),
-        other => other.to_string(),
-    }
-}
-
 fn record_words(row: &ChangeRow) -> String {
     match (&row.record_name, &row.record_id) {
-        (Some(name), Some(id)) => format!("\"{name}\" ({id})"),
-        (None, Some(id)) => id.clone(),
-        (Some(name), None) => format!("\"{name}\""),
+        (Some(name), Some(id)) => format!("{} ({})", quoted(name), escaped(id)),
+        (None, Some(id)) => escaped(id),
+        (Some(name), None) => quoted(name),
         (None, None) => "a new record".to_owned(),
     }
 }
 
 /// What will happen, in words.
 pub fn action(row: &ChangeRow) -> String {
-    let object = format!("{} ({})", row.object_label, row.object);
+    let object = format!("{} ({})", escaped(&row.object_label), escaped(&row.object));
     let ext = match (&row.external_id_field, &row.external_id_value) {
-        (Some(f), Some(v)) => format!(" matched by {f} = \"{v}\""),
+        (Some(f), Some(v)) => format!(" matched by {} = {}", escaped(f), quoted(v)),
         _ => String::new(),
     };
     match row.operation.as_str() {
@@ -108,7 +101,7 @@ pub fn action(row: &ChangeRow) -> String {
             "Delete {object} record {} (it goes to the Recycle Bin)",
             record_words(row)
         ),
-        other => format!("{other} {object}"),
+        other => format!("{} {object}", escaped(other)),
     }
 }
 
@@ -119,10 +112,10 @@ pub fn preview_text(row: &ChangeRow, fields: &[FieldChange]) -> String {
         let _ = writeln!(
             t,
             "  {} ({}): {} -> {}",
-            f.label,
-            f.name,
-            show(&f.before),
-            show(&f.after)
+            escaped(&f.label),
+            escaped(&f.name),
+            shown::value(&f.before),
+            shown::value(&f.after)
         );
     }
     let _ = write!(
@@ -166,7 +159,11 @@ impl ChangeView {
     /// One line about the outcome, for tool text and the command line.
     pub fn outcome_text(&self) -> String {
         let result = self.result.as_ref();
-        let field = |k: &str| result.and_then(|r| r[k].as_str()).unwrap_or("?").to_owned();
+        let field = |k: &str| {
+            result
+                .and_then(|r| r[k].as_str())
+                .map_or_else(|| "?".to_owned(), escaped)
+        };
         match self.status.as_str() {
             status::SUCCEEDED => match result.and_then(|r| r["created"].as_bool()) {
                 Some(true) => format!("Succeeded: created record {}.", field("id")),
@@ -174,8 +171,10 @@ impl ChangeView {
                 None => format!("Succeeded: {} record {}.", self.operation, field("id")),
             },
             status::FAILED => format!(
-                "Failed: Salesforce refused it and nothing changed. {}",
-                field("error")
+                "Failed: Salesforce refused it and nothing changed. Salesforce said: {}",
+                result
+                    .and_then(|r| r["error"].as_str())
+                    .map_or_else(|| "nothing more".to_owned(), quoted)
             ),
             status::CONFLICT => "Conflict: the record changed in Salesforce after the preview, so nothing was written. Prepare the change again to see the current values.".to_owned(),
             status::UNKNOWN => "Unknown: the write was interrupted, so whether Salesforce applied it is not known. It will not be sent again; check the record in Salesforce.".to_owned(),

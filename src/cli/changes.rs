@@ -1,7 +1,9 @@
 //! `salesforce-mcp changes list|show|approve|reject`: a person's prepared changes, decided from
-//! a terminal. Only the person's own changes are visible.
+//! a terminal. Only the person's own changes are visible. Approving asks the person on the
+//! controlling terminal, never on standard input, so a script or an agent that can run
+//! commands cannot approve a change by piping an answer in.
 
-use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::io::{BufRead as _, BufReader, Write as _};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
@@ -27,15 +29,9 @@ pub enum ChangesCommand {
     },
     /// One change with its preview and outcome.
     Show(IdArgs),
-    /// Approve a pending change: it executes now, exactly once.
-    Approve {
-        /// The change.
-        #[command(flatten)]
-        id: IdArgs,
-        /// Approve without asking (needed when standard input is not a terminal).
-        #[arg(long)]
-        yes: bool,
-    },
+    /// Approve a pending change: shows its preview and asks you on your terminal; once you say
+    /// yes it executes now, exactly once. Without a terminal it refuses.
+    Approve(IdArgs),
     /// Reject a pending change: nothing is sent to Salesforce.
     Reject(IdArgs),
 }
@@ -104,7 +100,7 @@ pub async fn run(app: &App, cmd: &ChangesCommand) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        ChangesCommand::Approve { id, yes } => approve(app, id, *yes).await,
+        ChangesCommand::Approve(a) => approve(app, a).await,
         ChangesCommand::Reject(a) => {
             let uid = user_id(app, a.user.as_deref())?;
             let view = app
@@ -125,7 +121,7 @@ pub async fn run(app: &App, cmd: &ChangesCommand) -> Result<ExitCode, String> {
     }
 }
 
-async fn approve(app: &App, a: &IdArgs, yes: bool) -> Result<ExitCode, String> {
+async fn approve(app: &App, a: &IdArgs) -> Result<ExitCode, String> {
     let uid = user_id(app, a.user.as_deref())?;
     // A change that is not pending fails here with its status (exit 1).
     let view = app
@@ -133,21 +129,21 @@ async fn approve(app: &App, a: &IdArgs, yes: bool) -> Result<ExitCode, String> {
         .pending(uid, &a.id)
         .await
         .map_err(|e| e.to_string())?;
-    if !a.json {
-        say!("{}", view.preview);
-    }
-    if !yes {
-        if !std::io::stdin().is_terminal() {
-            eprintln!(
-                "error: standard input is not a terminal, so nobody can be asked: run again with --yes to approve change {}",
-                view.change_id
-            );
-            return Ok(ExitCode::from(2));
-        }
-        if !ask("Approve and execute this change now? [y/N] ") {
-            say!("Not approved: change {} is still pending.", view.change_id);
-            return Ok(ExitCode::from(1));
-        }
+    let Ok(mut terminal) = Terminal::open() else {
+        return Err(format!(
+            "there is no terminal to ask you on, so change {id} was not approved and nothing was sent to Salesforce. \
+             A person approves it by running `salesforce-mcp changes approve {id}` in their own terminal; \
+             `salesforce-mcp changes reject {id}` drops it without one.",
+            id = view.change_id
+        ));
+    };
+    let question = format!(
+        "{}\nApprove and execute this change now? [y/N] ",
+        view.preview
+    );
+    if !terminal.ask(&question) {
+        say!("Not approved: change {} is still pending.", view.change_id);
+        return Ok(ExitCode::from(1));
     }
     let done = app
         .changes
@@ -162,13 +158,59 @@ async fn approve(app: &App, a: &IdArgs, yes: bool) -> Result<ExitCode, String> {
     })
 }
 
-/// Asks a yes/no question on the terminal; only "y" or "yes" is yes.
-fn ask(question: &str) -> bool {
-    print!("{question}");
-    let _ = std::io::stdout().flush();
-    let mut line = String::new();
-    if std::io::stdin().lock().read_line(&mut line).is_err() {
-        return false;
+/// The controlling terminal, opened by name: standard input and output may be pipes to
+/// anything, but only the person at the terminal can answer here.
+struct Terminal {
+    input: BufReader<std::fs::File>,
+    output: std::fs::File,
+}
+
+impl Terminal {
+    #[cfg(unix)]
+    fn open() -> std::io::Result<Self> {
+        let tty = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")?;
+        Ok(Self {
+            output: tty.try_clone()?,
+            input: BufReader::new(tty),
+        })
     }
-    matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+
+    #[cfg(windows)]
+    fn open() -> std::io::Result<Self> {
+        let open = |name: &str| {
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(name)
+        };
+        Ok(Self {
+            input: BufReader::new(open("CONIN$")?),
+            output: open("CONOUT$")?,
+        })
+    }
+
+    #[cfg(not(any(unix, windows)))]
+    fn open() -> std::io::Result<Self> {
+        Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+    }
+
+    /// Shows `question` on the terminal and reads one line from it; only "y" or "yes" is yes.
+    fn ask(&mut self, question: &str) -> bool {
+        if self
+            .output
+            .write_all(question.as_bytes())
+            .and_then(|()| self.output.flush())
+            .is_err()
+        {
+            return false;
+        }
+        let mut line = String::new();
+        if self.input.read_line(&mut line).is_err() {
+            return false;
+        }
+        matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+    }
 }

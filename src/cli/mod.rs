@@ -192,10 +192,9 @@ fn open(cli: &Cli) -> Result<App, String> {
 /// Prints JSON or text.
 pub(crate) fn emit(json: bool, value: &serde_json::Value, text: &str) {
     if json {
-        say!(
-            "{}",
-            serde_json::to_string_pretty(value).unwrap_or_default()
-        );
+        // Every value kept; the characters a terminal would interpret as `\uXXXX` escapes.
+        let text = serde_json::to_string_pretty(value).unwrap_or_default();
+        say!("{}", crate::shown::json(&text));
     } else {
         say!("{text}");
     }

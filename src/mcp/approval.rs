@@ -116,22 +116,29 @@ impl SalesforceMcp {
         }
     }
 
-    /// The change awaits approval: where the person can give it (never a link that grants it).
+    /// The change awaits approval: the text tells the person where they can give it. It is
+    /// addressed to them, not an instruction for the model, and nothing in it grants approval:
+    /// the command asks its question on the person's own terminal, the page needs their
+    /// browser session.
     fn awaiting(&self, mut view: ChangeView, why: Option<String>) -> CallToolResult {
         let id = &view.change_id;
         let place = match self.mode.as_ref() {
             Mode::Stdio { cli_args, .. } => format!(
-                "run `salesforce-mcp changes approve {id}{cli_args}` in a terminal (or `salesforce-mcp changes reject {id}{cli_args}`)"
+                "Approve it in your own terminal with `salesforce-mcp changes approve {id}{cli_args}`: \
+                 it shows you the preview and asks you there, and no one can answer it for you. \
+                 To drop it instead: `salesforce-mcp changes reject {id}{cli_args}`"
             ),
             Mode::Http { public_url } => format!(
-                "open {}/changes/{id} in your browser, signed in as yourself, and choose Approve or Reject",
+                "Open {}/changes/{id} in your browser, signed in as yourself, and choose Approve or Reject",
                 public_url.trim_end_matches('/')
             ),
         };
-        let reason =
-            why.unwrap_or_else(|| "Your MCP client cannot ask you to approve it".to_owned());
+        let reason = why.map_or_else(
+            || "Your MCP client cannot ask you to approve it".to_owned(),
+            |why| crate::shown::escaped(&why),
+        );
         let next = format!(
-            "{reason}. Change {id} awaits your approval and nothing has been sent to Salesforce. To approve it, {place} before {}.",
+            "For the person: {reason}. Change {id} waits for your approval until {}, and nothing has been sent to Salesforce. {place}.",
             view.expires_at
         );
         view.next_step = Some(next.clone());

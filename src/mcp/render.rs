@@ -7,9 +7,11 @@ use serde_json::Value;
 use super::ConnectionStatus;
 use crate::reads::{ObjectInfo, ObjectList, QueryPage, RecordOut, SearchOut};
 use crate::salesforce::error::SalesforceError;
+use crate::shown::{self, escaped, quoted};
 
+/// A record as compact JSON: every value kept, nothing a terminal would interpret.
 fn row_text(v: &Value) -> String {
-    v.to_string()
+    shown::json(&v.to_string())
 }
 
 /// Salesforce's own message, with what to do next.
@@ -29,23 +31,27 @@ pub fn salesforce_error(e: &SalesforceError) -> String {
         }
         _ => "",
     };
-    format!("Salesforce error: {e}.{next}")
+    // Salesforce's message may quote data (and SOQL ones span lines): escaped, on one line.
+    format!("Salesforce error: {}.{next}", escaped(&e.to_string()))
 }
 
 pub fn status(s: &ConnectionStatus) -> String {
     let mut t = if s.connected {
         format!(
             "Connected to Salesforce as {} (org {}) at {} via {} (app: {}). Scopes: {}. Offline refresh: {}.",
-            s.username.as_deref().unwrap_or("?"),
-            s.org_id.as_deref().unwrap_or("?"),
-            s.instance_url.as_deref().unwrap_or("?"),
-            s.auth_base_url.as_deref().unwrap_or("?"),
-            s.app.as_deref().unwrap_or("?"),
-            s.scopes.join(" "),
+            escaped(s.username.as_deref().unwrap_or("?")),
+            escaped(s.org_id.as_deref().unwrap_or("?")),
+            escaped(s.instance_url.as_deref().unwrap_or("?")),
+            escaped(s.auth_base_url.as_deref().unwrap_or("?")),
+            escaped(s.app.as_deref().unwrap_or("?")),
+            escaped(&s.scopes.join(" ")),
             if s.offline_refresh { "yes" } else { "no" }
         )
     } else {
-        format!("Salesforce is not connected (status: {}).", s.status)
+        format!(
+            "Salesforce is not connected (status: {}).",
+            escaped(&s.status)
+        )
     };
     if let Some(u) = &s.api_usage {
         let _ = write!(t, " API usage: {}/{}.", u["used"], u["limit"]);
@@ -62,8 +68,8 @@ pub fn object_list(l: &ObjectList) -> String {
         let _ = writeln!(
             t,
             "{} ({}){}: {}",
-            o.name,
-            o.label,
+            escaped(&o.name),
+            escaped(&o.label),
             if o.custom { ", custom" } else { "" },
             o.capabilities.join(", ")
         );
@@ -77,8 +83,8 @@ pub fn object_list(l: &ObjectList) -> String {
 pub fn object_info(o: &ObjectInfo) -> String {
     let mut t = format!(
         "{} ({}){}: {}. {} of {} fields:\n",
-        o.name,
-        o.label,
+        escaped(&o.name),
+        escaped(&o.label),
         if o.custom { ", custom" } else { "" },
         o.capabilities.join(", "),
         o.fields.len(),
@@ -101,10 +107,10 @@ pub fn object_info(o: &ObjectInfo) -> String {
             flags.push(format!("max {l}"))
         }
         if !f.reference_to.is_empty() {
-            flags.push(format!("-> {}", f.reference_to.join("/")))
+            flags.push(format!("-> {}", escaped(&f.reference_to.join("/"))))
         }
         if let Some(r) = &f.relationship_name {
-            flags.push(format!("relationship {r}"))
+            flags.push(format!("relationship {}", escaped(r)))
         }
         if let Some(v) = &f.picklist_values {
             flags.push(format!(
@@ -114,15 +120,15 @@ pub fn object_info(o: &ObjectInfo) -> String {
                 } else {
                     ""
                 },
-                v.join(" | ")
+                v.iter().map(|p| escaped(p)).collect::<Vec<_>>().join(" | ")
             ))
         }
         let _ = writeln!(
             t,
-            "- {} \"{}\" {}{}",
-            f.name,
-            f.label,
-            f.field_type,
+            "- {} {} {}{}",
+            escaped(&f.name),
+            quoted(&f.label),
+            escaped(&f.field_type),
             if flags.is_empty() {
                 String::new()
             } else {
@@ -137,9 +143,9 @@ pub fn object_info(o: &ObjectInfo) -> String {
             rels.iter()
                 .map(|r| format!(
                     "{} ({}.{})",
-                    r["relationship"].as_str().unwrap_or("?"),
-                    r["object"].as_str().unwrap_or("?"),
-                    r["field"].as_str().unwrap_or("?")
+                    escaped(r["relationship"].as_str().unwrap_or("?")),
+                    escaped(r["object"].as_str().unwrap_or("?")),
+                    escaped(r["field"].as_str().unwrap_or("?"))
                 ))
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -152,8 +158,8 @@ pub fn object_info(o: &ObjectInfo) -> String {
             rts.iter()
                 .map(|r| format!(
                     "{} ({})",
-                    r["name"].as_str().unwrap_or("?"),
-                    r["id"].as_str().unwrap_or("?")
+                    quoted(r["name"].as_str().unwrap_or("?")),
+                    escaped(r["id"].as_str().unwrap_or("?"))
                 ))
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -168,7 +174,7 @@ pub fn search(s: &SearchOut) -> String {
     }
     let mut t = format!("{} matches:\n", s.total);
     for g in &s.results {
-        let _ = writeln!(t, "{} ({}):", g.object, g.records.len());
+        let _ = writeln!(t, "{} ({}):", escaped(&g.object), g.records.len());
         for r in &g.records {
             let _ = writeln!(t, "  {}", row_text(r));
         }
@@ -200,5 +206,10 @@ pub fn query_page(p: &QueryPage) -> String {
 }
 
 pub fn record(r: &RecordOut) -> String {
-    format!("{} {}: {}", r.object, r.id, row_text(&r.record))
+    format!(
+        "{} {}: {}",
+        escaped(&r.object),
+        escaped(&r.id),
+        row_text(&r.record)
+    )
 }

@@ -279,3 +279,28 @@ async fn the_approval_page_executes_once_with_csrf_and_hides_changes_from_others
         .unwrap();
     assert_eq!(hidden.status(), 404);
 }
+
+#[tokio::test]
+async fn the_approval_page_shows_control_characters_in_data_as_visible_escapes() {
+    let (base, host, test) = serve(None).await;
+    let view = crate::changes_shown::forged_change(&test).await;
+    let cookie = cookie_pair(&sign_in(&base, &host).await);
+    let html = client()
+        .get(format!("{base}/changes/{}", view.change_id))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for raw in ['\u{1b}', '\u{7}', '\u{7f}', '\u{9b}', '\u{202e}'] {
+        assert!(!html.contains(raw), "{raw:?} reaches the page raw: {html}");
+    }
+    for visible in [
+        "\\u{1b}[1A\\u{1b}[2K Phone: unchanged\\u{7}\\u{7f}\\u{9b}K\\u{202e}",
+        "Acme\\nSYSTEM NOTICE",
+    ] {
+        assert!(html.contains(visible), "{visible} is not shown: {html}");
+    }
+}

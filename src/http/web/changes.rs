@@ -9,6 +9,7 @@ use super::login::CsrfForm;
 use super::{SignedIn, pages};
 use crate::changes::{ChangeError, ChangeView, Decision, Via};
 use crate::http::server::HttpState;
+use crate::shown;
 
 use pages::{escape, para};
 
@@ -20,20 +21,18 @@ fn not_found() -> Response {
     )
 }
 
-fn value_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => "(empty)".to_owned(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+/// Data as shown on the page: [`shown`] first (control characters, bidi controls and
+/// separators become visible escapes), then HTML escaping.
+fn data(text: &str) -> String {
+    escape(&shown::escaped(text))
 }
 
 /// The preview: what will happen, the record, and each field before -> after.
 fn preview_html(view: &ChangeView) -> String {
     let record = match (&view.record_name, &view.record_id, &view.external_id) {
-        (Some(name), Some(id), _) => format!("{} ({})", escape(name), escape(id)),
-        (None, Some(id), _) => escape(id),
-        (_, None, Some(ext)) => format!("by external id {}", escape(ext)),
+        (Some(name), Some(id), _) => format!("{} ({})", escape(&shown::quoted(name)), data(id)),
+        (None, Some(id), _) => data(id),
+        (_, None, Some(ext)) => format!("by external id {}", data(ext)),
         _ => "new record".to_owned(),
     };
     let rows: String = view
@@ -42,10 +41,10 @@ fn preview_html(view: &ChangeView) -> String {
         .map(|f| {
             format!(
                 "<tr><td>{} <code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                escape(&f.label),
-                escape(&f.name),
-                escape(&value_text(&f.before)),
-                escape(&value_text(&f.after))
+                data(&f.label),
+                data(&f.name),
+                escape(&shown::value(&f.before)),
+                escape(&shown::value(&f.after))
             )
         })
         .collect();
@@ -61,8 +60,8 @@ fn preview_html(view: &ChangeView) -> String {
          <dt>Record</dt><dd id=\"record\">{record}</dd><dt>Status</dt><dd id=\"change-status\">{}</dd>\
          <dt>Expires</dt><dd>{}</dd></dl>{table}",
         escape(&view.action),
-        escape(&view.object_label),
-        escape(&view.object),
+        data(&view.object_label),
+        data(&view.object),
         escape(&view.status),
         escape(&view.expires_at),
     )
