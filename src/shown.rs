@@ -95,8 +95,13 @@ pub fn quoted(text: &str) -> String {
 /// Text that is not a value (a label, a whole message), escaped like [`quoted`] but without
 /// the quotes.
 pub fn escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    escape_into(&mut out, text, MAX_CHARS, false);
+    escaped_within(text, MAX_CHARS)
+}
+
+/// [`escaped`], cut after `max_chars` characters: a piece of input quoted in an error message.
+pub fn escaped_within(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    escape_into(&mut out, text, max_chars, false);
     out
 }
 

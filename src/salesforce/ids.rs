@@ -81,7 +81,7 @@ impl RecordId {
             matches!(bytes.len(), 15 | 18) && bytes.iter().all(u8::is_ascii_alphanumeric);
         let id15 = bytes.get(..15).and_then(|b| <&[u8; 15]>::try_from(b).ok());
         let Some(id15) = id15.filter(|_| well_formed) else {
-            return Err(IdError::Malformed(shorten(text)));
+            return Err(IdError::Malformed(crate::shown::escaped_within(text, 60)));
         };
         let suffix = checksum_suffix(id15);
         if bytes.len() == 18 && bytes[15..] != suffix {
@@ -199,7 +199,7 @@ impl FieldName {
         }
         if text.split('.').count() > MAX_PATH_PARTS {
             return Err(NameError::Malformed {
-                name: shorten(text),
+                name: crate::shown::escaped_within(text, 60),
                 kind: "field",
                 example: EXAMPLE,
             });
@@ -208,7 +208,7 @@ impl FieldName {
             check_api_name(part, "field", EXAMPLE, FIELD_SUFFIXES).map_err(|err| match err {
                 NameError::TooLong { .. } => err,
                 _ => NameError::Malformed {
-                    name: shorten(text),
+                    name: crate::shown::escaped_within(text, 60),
                     kind: "field",
                     example: EXAMPLE,
                 },
@@ -259,7 +259,7 @@ fn check_api_name(
     }
     if text.len() > MAX_NAME_LEN {
         return Err(NameError::TooLong {
-            name: shorten(text),
+            name: crate::shown::escaped_within(text, 60),
             kind,
             max: MAX_NAME_LEN,
         });
@@ -276,7 +276,7 @@ fn check_api_name(
         Ok(())
     } else {
         Err(NameError::Malformed {
-            name: shorten(text),
+            name: crate::shown::escaped_within(text, 60),
             kind,
             example,
         })
@@ -291,17 +291,6 @@ fn is_plain_part(part: &str) -> bool {
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
         && !part.contains("__")
-}
-
-/// Keeps error messages short when someone passes a huge text.
-fn shorten(text: &str) -> String {
-    const MAX: usize = 60;
-    if text.chars().count() <= MAX {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(MAX).collect();
-    out.push('…');
-    out
 }
 
 #[cfg(test)]

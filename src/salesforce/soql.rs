@@ -166,7 +166,7 @@ pub fn check_read_only(soql: &str) -> Result<ReadOnlySoql, SoqlGuardError> {
     };
     if !first.is_word("SELECT") {
         return Err(SoqlGuardError::NotSelect {
-            found: shorten(first.text),
+            found: crate::shown::escaped_within(first.text, 40),
         });
     }
     if let Some(semicolon) = tokens.iter().find(|t| t.is_punct(';')) {
@@ -383,17 +383,6 @@ impl<'a> Lexer<'a> {
 /// 1-based character position of a byte offset, for messages people can act on.
 fn char_position(soql: &str, byte: usize) -> usize {
     soql.get(..byte).map_or(0, |head| head.chars().count()) + 1
-}
-
-/// Keeps error messages short when a token is huge.
-fn shorten(text: &str) -> String {
-    const MAX: usize = 40;
-    if text.chars().count() <= MAX {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(MAX).collect();
-    out.push('…');
-    out
 }
 
 #[cfg(test)]
