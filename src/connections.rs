@@ -19,6 +19,7 @@ use crate::store::{self, Store, StoreError};
 mod errors;
 mod reconcile;
 mod refresh;
+mod sign_in;
 pub use errors::ConnectionError;
 pub use reconcile::{Marked, app_change_reason, app_label, effective_row, reconcile_all};
 
@@ -41,6 +42,17 @@ pub struct EffectiveApp {
     pub label: String,
     /// Ready for OAuth.
     pub app: OAuthApp,
+}
+
+/// Who a token response belongs to, checked.
+#[derive(Debug, Clone)]
+pub struct Identified {
+    /// The validated instance URL.
+    pub instance_url: String,
+    /// The validated identity URL.
+    pub identity_url: String,
+    /// The Salesforce user.
+    pub identity: oauth::Identity,
 }
 
 /// A person's usable session plus the token generation it was read at.
@@ -164,13 +176,7 @@ impl Connections {
         let row = self
             .connection_from_tokens(pending.user_id, &effective, tokens)
             .await?;
-        let stored = row.clone();
-        self.store
-            .call(move |c| {
-                store::connections::replace(c, &stored)?;
-                let detail = serde_json::json!({"username": stored.username, "org_id": stored.org_id, "app": stored.app_label});
-                store::audit::append(c, &format!("user:{}", stored.user_id), "connection.connect", Some(&stored.username), Some(&detail.to_string()))
-            })
+        self.save_connection(row.clone(), "connection.connect")
             .await?;
         Ok(row)
     }
@@ -181,6 +187,16 @@ impl Connections {
         effective: &EffectiveApp,
         tokens: oauth::TokenSet,
     ) -> Result<ConnectionRow, ConnectionError> {
+        let who = self.identify(effective, &tokens).await?;
+        Ok(self.connection_row(user_id, effective, tokens, who))
+    }
+
+    /// Who the tokens belong to: the instance URL and identity URL validated, the identity read.
+    pub(crate) async fn identify(
+        &self,
+        effective: &EffectiveApp,
+        tokens: &oauth::TokenSet,
+    ) -> Result<Identified, ConnectionError> {
         let loopback = self.settings.allow_insecure_loopback;
         let instance = tokens.instance_url.as_deref().ok_or_else(|| {
             OAuthError::BadResponse("no instance_url in the token response".into())
@@ -194,15 +210,35 @@ impl Connections {
             None => url::Url::parse(&effective.app.auth_base.userinfo_url())
                 .map_err(|e| OAuthError::BadResponse(e.to_string()))?,
         };
-        let who = oauth::identity(&self.http, &id_url, &tokens.access_token).await?;
-        Ok(ConnectionRow {
+        let identity = oauth::identity(&self.http, &id_url, &tokens.access_token).await?;
+        Ok(Identified {
+            instance_url: instance.as_str().to_owned(),
+            identity_url: id_url.to_string(),
+            identity,
+        })
+    }
+
+    /// The connection row for `user_id` from tokens and who they belong to.
+    pub(crate) fn connection_row(
+        &self,
+        user_id: i64,
+        effective: &EffectiveApp,
+        tokens: oauth::TokenSet,
+        who: Identified,
+    ) -> ConnectionRow {
+        let Identified {
+            instance_url,
+            identity_url,
+            identity: who,
+        } = who;
+        ConnectionRow {
             user_id,
             app_id: Some(effective.row.id),
             app_label: effective.label.clone(),
             client_id: effective.row.client_id.clone(),
             auth_base_url: effective.app.auth_base.as_str().to_owned(),
-            instance_url: instance.as_str().to_owned(),
-            identity_url: id_url.to_string(),
+            instance_url,
+            identity_url,
             sf_user_id: who.user_id,
             org_id: who.organization_id,
             username: who.username,
@@ -220,7 +256,7 @@ impl Connections {
             api_usage: None,
             token_generation: 0,
             connected_at: store::now_text(),
-        })
+        }
     }
 
     /// The person's stored connection, if any.
@@ -354,6 +390,10 @@ impl Connections {
         self.store
             .call(move |c| {
                 store::connections::delete(c, user_id)?;
+                // The MCP clients that signed in as the person end with the connection.
+                for grant in store::oauth_grants::live_grant_ids(c, user_id)? {
+                    store::oauth_grants::revoke_grant(c, grant, "disconnected")?;
+                }
                 store::audit::append(
                     c,
                     &format!("user:{user_id}"),

@@ -4,6 +4,7 @@
 //! Layers call downward only: `mcp`/`http` -> `changes`/`connections` -> `salesforce`/`oauth` -> `store`.
 
 pub mod app;
+pub mod authz;
 pub mod changes;
 pub mod cli;
 pub mod config;

@@ -63,6 +63,11 @@ pub struct ServeOptions {
     /// HTTP: requests per minute per person (a burst of a quarter of it is allowed).
     #[arg(long, env = "SALESFORCE_MCP_RATE_LIMIT", default_value_t = 600)]
     pub rate_limit: u32,
+    /// HTTP: MCP clients sign in with OAuth, this server being their authorization server
+    /// ("Sign in with Salesforce"); `off` keeps API tokens only. Default: on for `serve --http`,
+    /// off for `demo --http` (which then needs no sign-in at all).
+    #[arg(long, env = "SALESFORCE_MCP_OAUTH", value_enum)]
+    pub oauth: Option<OnOff>,
     /// Test only (MCP conformance suite): `serve --http` without API tokens, every request acting
     /// for one test person. Needs SALESFORCE_MCP_ALLOW_INSECURE_LOOPBACK=1 and a loopback address.
     #[arg(long, hide = true)]
@@ -73,6 +78,22 @@ pub struct ServeOptions {
     /// Test only: where `--test-people` writes the people's tokens (JSON).
     #[arg(long, hide = true)]
     pub test_tokens_file: Option<PathBuf>,
+}
+
+/// A switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    /// On.
+    On,
+    /// Off.
+    Off,
+}
+
+impl ServeOptions {
+    /// Whether OAuth sign-in for MCP clients is on (`serve --http`: unless `--oauth off`).
+    pub fn oauth_enabled(&self) -> bool {
+        self.oauth != Some(OnOff::Off)
+    }
 }
 
 /// Commands.

@@ -29,6 +29,7 @@ pub async fn serve(app: App, opts: &ServeOptions, addr: &str) -> Result<ExitCode
         public_url: public_url.clone(),
         access,
         limits: LimitSettings::per_minute(opts.rate_limit),
+        oauth: opts.oauth_enabled(),
     };
     let router = crate::http::app(HttpState::new(app, config));
     match access {
@@ -60,12 +61,15 @@ pub async fn demo(
         ));
     }
     let public_url = public_url(app.settings.public_url.as_deref(), local)?;
-    let access = if opts.test_people > 0 {
+    let oauth = opts.oauth == Some(super::OnOff::On);
+    if opts.test_people > 0 {
         let path = opts
             .test_tokens_file
             .as_deref()
             .ok_or("--test-people needs --test-tokens-file PATH to write the people's tokens to")?;
         write_test_people(&app, opts.test_people, path, &public_url)?;
+    }
+    let access = if oauth || opts.test_people > 0 {
         Access::Tokens
     } else {
         Access::Fixed(Caller { user_id: demo_user })
@@ -74,10 +78,12 @@ pub async fn demo(
         public_url: public_url.clone(),
         access,
         limits: LimitSettings::per_minute(opts.rate_limit),
+        oauth,
     };
     let router = crate::http::app(HttpState::new(app, config));
     let how = match access {
         Access::Fixed(_) => "demo: no sign-in, loopback only",
+        Access::Tokens if oauth => "sign in with the simulated org (OAuth) or an API token",
         Access::Tokens => "test people: API tokens required",
     };
     eprintln!("MCP over HTTP at {} ({how})", public_url.join("/mcp"));

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse as _, Response};
 
 use super::metadata::challenge;
 use super::server::{Access, HttpState};
+use crate::authz::AccessCheck;
 use crate::mcp::Caller;
 use crate::store;
 
@@ -41,9 +42,32 @@ async fn authenticate(state: &HttpState, headers: &http::HeaderMap) -> Result<Ca
             state,
             http::StatusCode::UNAUTHORIZED,
             None,
-            "Sign-in required: send your salesforce-mcp API token as `Authorization: Bearer <token>` (an admin creates one with `salesforce-mcp admin token create EMAIL`)",
+            "Sign-in required: sign in with OAuth (your MCP client does it when you add the server by its URL), or send a salesforce-mcp API token as `Authorization: Bearer <token>` (an admin creates one with `salesforce-mcp admin token create EMAIL`)",
         ));
     };
+    if let Some(authz) = &state.authz
+        && token.starts_with(crate::authz::tokens::ACCESS_PREFIX)
+    {
+        return match authz.check_access(token).await {
+            Ok(AccessCheck::Valid { user_id, .. }) => Ok(Caller { user_id }),
+            Ok(AccessCheck::NeedsSignIn) => Err(refuse(
+                state,
+                http::StatusCode::UNAUTHORIZED,
+                Some("invalid_token"),
+                "Your Salesforce sign-in has expired: sign in again",
+            )),
+            Ok(AccessCheck::Invalid) => Err(refuse(
+                state,
+                http::StatusCode::UNAUTHORIZED,
+                Some("invalid_token"),
+                "This access token is expired, revoked or not for this server: refresh it or sign in again",
+            )),
+            Err(e) => {
+                tracing::error!(error = %e, "access token lookup failed");
+                Err(unavailable())
+            }
+        };
+    }
     let hash = store::tokens::hash(token);
     let user = state
         .app
@@ -60,13 +84,17 @@ async fn authenticate(state: &HttpState, headers: &http::HeaderMap) -> Result<Ca
         )),
         Err(e) => {
             tracing::error!(error = %e, "token lookup failed");
-            Err((
-                http::StatusCode::SERVICE_UNAVAILABLE,
-                "The server cannot check API tokens right now (database error); try again shortly",
-            )
-                .into_response())
+            Err(unavailable())
         }
     }
+}
+
+fn unavailable() -> Response {
+    (
+        http::StatusCode::SERVICE_UNAVAILABLE,
+        "The server cannot check tokens right now (database error); try again shortly",
+    )
+        .into_response()
 }
 
 /// The token of an `Authorization: Bearer <token>` header.
@@ -95,7 +123,9 @@ fn refuse(
         "error_description": message,
     });
     let mut response = (status, axum::Json(body)).into_response();
-    if let Ok(value) = http::HeaderValue::from_str(&challenge(state.public_url(), error)) {
+    if let Ok(value) =
+        http::HeaderValue::from_str(&challenge(state.public_url(), error, state.authz.is_some()))
+    {
         response
             .headers_mut()
             .insert(http::header::WWW_AUTHENTICATE, value);

@@ -2,6 +2,7 @@
 //! web pages (sign-in, connect, OAuth callback), health checks, and the terminal's OAuth callback.
 
 pub mod auth;
+pub mod authz;
 pub mod callback;
 pub mod health;
 pub mod limits;

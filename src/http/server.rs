@@ -13,8 +13,9 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use super::limits::{LimitSettings, RateLimiter};
 use super::sessions::SessionOwners;
-use super::{auth, health, limits, metadata, sessions, web};
+use super::{auth, authz, health, limits, metadata, sessions, web};
 use crate::app::App;
+use crate::authz::AuthServer;
 use crate::mcp::{Caller, Mode, SalesforceMcp};
 
 /// The server's public URL (what people and MCP clients use), without a trailing slash.
@@ -96,6 +97,8 @@ pub struct HttpConfig {
     pub access: Access,
     /// Request size and rate limits.
     pub limits: LimitSettings,
+    /// Whether MCP clients may sign in with OAuth (this server as their authorization server).
+    pub oauth: bool,
 }
 
 /// Shared state of every route.
@@ -109,17 +112,28 @@ pub struct HttpState {
     pub(crate) limiter: Arc<RateLimiter>,
     /// Legacy MCP sessions and their owners.
     pub(crate) sessions: SessionOwners,
+    /// The authorization server for MCP clients (`None`: `--oauth off`, or no token access).
+    pub(crate) authz: Option<AuthServer>,
 }
 
 impl HttpState {
     /// State for `app` with `config`.
     pub fn new(app: App, config: HttpConfig) -> Self {
         let limiter = Arc::new(RateLimiter::new(config.limits.clone()));
+        let authz = (config.oauth && config.access == Access::Tokens)
+            .then(|| AuthServer::new(app.store.clone(), &app.settings, config.public_url.as_str()))
+            .and_then(|made| {
+                made.map_err(
+                    |e| tracing::error!(error = %e, "OAuth sign-in for MCP clients is off"),
+                )
+                .ok()
+            });
         Self {
             app,
             config: Arc::new(config),
             limiter,
             sessions: SessionOwners::default(),
+            authz,
         }
     }
 
@@ -134,6 +148,7 @@ pub fn app(state: HttpState) -> Router {
     let mcp = mcp_router(&state);
     let checked = mcp
         .merge(metadata::routes())
+        .merge(authz::routes())
         .merge(web::routes())
         .layer(middleware::from_fn_with_state(state.clone(), check_host));
     checked

@@ -242,6 +242,12 @@ pub struct Identity {
     /// Display name (`name` at the userinfo endpoint).
     #[serde(default, alias = "name")]
     pub display_name: Option<String>,
+    /// The user's e-mail.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Whether Salesforce verified that e-mail.
+    #[serde(default)]
+    pub email_verified: Option<bool>,
 }
 
 /// Reads the identity URL with the access token. 403 `Bad_OAuth_Token` means the token is stale.

@@ -106,6 +106,18 @@ pub fn group_app(conn: &Connection, group_id: i64) -> Result<Option<AppRow>, Sto
         .optional()?)
 }
 
+/// Whether any group override app is enabled (then the app of an unknown person is not known).
+pub fn any_enabled_override(conn: &Connection) -> Result<bool, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM oauth_apps WHERE group_id IS NOT NULL AND enabled = 1 LIMIT 1",
+            [],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
 /// The enabled override that applies to a person: lowest group priority, ties by group name.
 pub fn effective_override(conn: &Connection, user_id: i64) -> Result<Option<AppRow>, StoreError> {
     let sql = format!(

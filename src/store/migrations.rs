@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_web_sessions.sql"),
     include_str!("migrations/0003_changes.sql"),
     include_str!("migrations/0004_refresh_claim.sql"),
+    include_str!("migrations/0005_oauth_server.sql"),
 ];
 
 /// Applies the migrations the database has not seen yet.

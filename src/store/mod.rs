@@ -8,6 +8,8 @@ pub mod connections;
 pub mod cursors;
 pub mod groups;
 mod migrations;
+pub mod oauth_clients;
+pub mod oauth_grants;
 pub mod oauth_states;
 pub mod tokens;
 pub mod users;

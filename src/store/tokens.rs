@@ -94,6 +94,8 @@ pub struct WebSessionRow {
     pub user_id: i64,
     /// The session's CSRF token for forms.
     pub csrf_token: String,
+    /// How it was signed in: `api_token` or `salesforce`.
+    pub method: String,
 }
 
 /// Stores a browser session.
@@ -103,10 +105,11 @@ pub fn insert_session(
     user_id: i64,
     csrf_token: &str,
     expires_at: &str,
+    method: &str,
 ) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![id_hash, user_id, csrf_token, now_text(), expires_at],
+        "INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_at, expires_at, method) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id_hash, user_id, csrf_token, now_text(), expires_at, method],
     )?;
     Ok(())
 }
@@ -115,12 +118,13 @@ pub fn insert_session(
 pub fn session(conn: &Connection, id_hash: &str) -> Result<Option<WebSessionRow>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT user_id, csrf_token FROM web_sessions WHERE id_hash = ?1 AND expires_at > ?2",
+            "SELECT user_id, csrf_token, method FROM web_sessions WHERE id_hash = ?1 AND expires_at > ?2",
             params![id_hash, now_text()],
             |r| {
                 Ok(WebSessionRow {
                     user_id: r.get(0)?,
                     csrf_token: r.get(1)?,
+                    method: r.get(2)?,
                 })
             },
         )

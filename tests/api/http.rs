@@ -29,6 +29,7 @@ async fn spawn_web(limits: LimitSettings) -> Web {
         public_url: PublicUrl::parse(&base).unwrap(),
         access: Access::Tokens,
         limits,
+        oauth: true,
     };
     let router = salesforce_mcp::http::app(HttpState::new(test.app.clone(), config));
     tokio::spawn(salesforce_mcp::http::serve(listener, router));
@@ -68,7 +69,7 @@ async fn mcp_without_a_token_gets_401_with_the_metadata_challenge() {
     assert_eq!(
         challenge,
         format!(
-            "Bearer resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\"",
+            "Bearer resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\", scope=\"salesforce\"",
             web.base
         )
     );

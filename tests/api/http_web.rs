@@ -23,6 +23,7 @@ async fn serve(public: Option<&str>) -> (String, String, crate::helpers::TestApp
         public_url: PublicUrl::parse(&public).unwrap(),
         access: Access::Tokens,
         limits: LimitSettings::default(),
+        oauth: true,
     };
     let router = salesforce_mcp::http::app(HttpState::new(test.app.clone(), config));
     tokio::spawn(salesforce_mcp::http::serve(listener, router));
@@ -211,11 +212,93 @@ async fn prepared_update(test: &crate::helpers::TestApp, user_id: i64) -> String
         .change_id
 }
 
+/// The `Set-Cookie` values of a response, as `name=value` pairs.
+fn set_cookies(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| cookie_pair(v.to_str().unwrap()))
+        .collect()
+}
+
+/// "Sign in with Salesforce" as a browser does it (the simulated org approves at once, as its
+/// default user); returns the session cookie.
+pub(crate) async fn sign_in_with_salesforce(base: &str, host: &str) -> String {
+    let c = client();
+    let start = c
+        .get(format!("{base}/login/salesforce?next=/connect"))
+        .header("host", host)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), 303, "{}", start.text().await.unwrap());
+    let browser = set_cookies(&start).join("; ");
+    let salesforce = start.headers()["location"].to_str().unwrap().to_owned();
+    let back = c.get(&salesforce).send().await.unwrap();
+    let callback = back.headers()["location"].to_str().unwrap().to_owned();
+    let done = c
+        .get(&callback)
+        .header("host", host)
+        .header("cookie", &browser)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 303, "{}", done.text().await.unwrap());
+    assert_eq!(done.headers()["location"], "/connect");
+    set_cookies(&done)
+        .into_iter()
+        .find(|c| c.starts_with("sfmcp_session="))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_api_token_session_can_see_and_reject_a_change_but_never_approve_it() {
+    let (base, host, test) = serve(None).await;
+    let id = prepared_update(&test, test.user_id).await;
+    let cookie = cookie_pair(&sign_in(&base, &host).await);
+    let c = client();
+    let html = c
+        .get(format!("{base}/changes/{id}"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("approved on the web") && html.contains("Sign in with Salesforce"),
+        "{html}"
+    );
+    assert!(!html.contains("id=\"approve\""), "{html}");
+    let approve = c
+        .post(format!("{base}/changes/{id}/approve"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf(&html).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approve.status(), 403);
+    assert!(
+        test.requests_where(|r| r.method == "PATCH").is_empty(),
+        "nothing is written"
+    );
+    let status = test
+        .app
+        .changes
+        .show(test.user_id, &id)
+        .await
+        .unwrap()
+        .status;
+    assert_eq!(status, "pending");
+}
+
 #[tokio::test]
 async fn the_approval_page_executes_once_with_csrf_and_hides_changes_from_others() {
     let (base, host, test) = serve(None).await;
     let id = prepared_update(&test, test.user_id).await;
-    let cookie = cookie_pair(&sign_in(&base, &host).await);
+    let cookie = sign_in_with_salesforce(&base, &host).await;
     let c = client();
     let page = c
         .get(format!("{base}/changes/{id}"))

@@ -4,6 +4,7 @@
 //! effective app marks the affected connections `needs_reconnect` in the same transaction.
 
 mod group;
+mod oauth;
 mod org;
 mod token;
 mod user;
@@ -24,6 +25,7 @@ use crate::store::{self, StoreError};
 pub(crate) use token::new_token;
 
 pub use group::GroupCommand;
+pub use oauth::OAuthCommand;
 pub use org::OrgCommand;
 pub use token::TokenCommand;
 pub use user::UserCommand;
@@ -49,6 +51,9 @@ pub enum AdminCommand {
     /// API tokens for MCP over HTTP (shown once, stored hashed).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// MCP clients that sign in with OAuth, and their grants.
+    #[command(subcommand)]
+    Oauth(OAuthCommand),
 }
 
 /// Runs an admin command.
@@ -58,6 +63,7 @@ pub async fn run(app: &App, cmd: &AdminCommand) -> Result<ExitCode, String> {
         AdminCommand::Group(c) => group::run(app, c),
         AdminCommand::User(c) => user::run(app, c).await,
         AdminCommand::Token(c) => token::run(app, c),
+        AdminCommand::Oauth(c) => oauth::run(app, c).await,
     }
     .map(|()| ExitCode::SUCCESS)
 }

@@ -53,7 +53,7 @@ pub fn run(app: &App, cmd: &TokenCommand) -> Result<(), String> {
 
 /// A new API token: the prefix and 32 random bytes, URL-safe base64.
 pub fn new_token() -> String {
-    format!("{TOKEN_PREFIX}{}", crate::http::web::random_secret())
+    format!("{TOKEN_PREFIX}{}", crate::secrets::random_secret())
 }
 
 fn create(app: &App, email: &str, json: bool) -> Result<(), String> {

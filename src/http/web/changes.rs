@@ -6,7 +6,7 @@ use axum::response::Response;
 use http::StatusCode;
 
 use super::login::CsrfForm;
-use super::{SignedIn, pages};
+use super::{SignedIn, method, pages};
 use crate::changes::{ChangeError, ChangeView, Decision, Via};
 use crate::http::server::HttpState;
 use crate::shown;
@@ -69,9 +69,22 @@ fn preview_html(view: &ChangeView) -> String {
 
 fn decision_forms(who: &SignedIn, view: &ChangeView) -> String {
     let id = escape(&view.change_id);
+    let reject = format!(
+        "<form class=\"inline\" method=\"post\" action=\"/changes/{id}/reject\">{csrf}<button type=\"submit\" id=\"reject\">Reject</button></form>",
+        csrf = who.csrf_input()
+    );
+    if who.method != method::SALESFORCE {
+        // An API token is what the MCP client holds: it may reject, never approve.
+        let next = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", &format!("/changes/{}", view.change_id))
+            .finish();
+        return format!(
+            "<p>To approve, prove it is you: <a class=\"button\" id=\"salesforce-sign-in\" href=\"/login/salesforce?{}\">Sign in with Salesforce</a></p>{reject}",
+            escape(&next)
+        );
+    }
     format!(
-        "<form class=\"inline\" method=\"post\" action=\"/changes/{id}/approve\">{csrf}<button type=\"submit\" id=\"approve\">Approve</button></form>\
-         <form class=\"inline\" method=\"post\" action=\"/changes/{id}/reject\">{csrf}<button type=\"submit\" id=\"reject\">Reject</button></form>",
+        "<form class=\"inline\" method=\"post\" action=\"/changes/{id}/approve\">{csrf}<button type=\"submit\" id=\"approve\">Approve</button></form>{reject}",
         csrf = who.csrf_input()
     )
 }
@@ -164,6 +177,9 @@ pub(super) async fn approve(
     Path(id): Path<String>,
     axum::Form(form): axum::Form<CsrfForm>,
 ) -> Response {
+    if let Some(r) = who.salesforce_needed(&format!("/changes/{id}")) {
+        return r;
+    }
     decide(state, who, id, form, Decision::Approve).await
 }
 

@@ -38,7 +38,81 @@ pub(super) async fn page(State(state): State<HttpState>, who: SignedIn) -> Respo
         describe(row.as_ref()),
         buttons(&who, row.as_ref(), app_problem.as_deref()),
     );
+    let body = match apps_section(&state, &who).await {
+        Ok(apps) => format!("{body}{apps}"),
+        Err(e) => return pages::internal(&e.to_string()),
+    };
     pages::page(http::StatusCode::OK, "Salesforce connection", &body)
+}
+
+/// "Apps that can act as you": the person's live grants, each with Revoke.
+async fn apps_section(
+    state: &HttpState,
+    who: &SignedIn,
+) -> Result<String, crate::store::StoreError> {
+    if state.authz.is_none() {
+        return Ok(String::new());
+    }
+    let user_id = who.user_id;
+    let grants = state
+        .app
+        .store
+        .call(move |c| crate::store::oauth_grants::grants(c, Some(user_id)))
+        .await?;
+    let rows: Vec<String> = grants
+        .iter()
+        .filter(|g| g.revoked_at.is_none())
+        .map(|g| {
+            let host = url::Url::parse(&g.redirect_uri)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_default();
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><form class=\"inline\" method=\"post\" action=\"/connect/apps/{}/revoke\">{}<button type=\"submit\" class=\"revoke\">Revoke</button></form></td></tr>",
+                escape(&crate::shown::escaped(g.client_name.as_deref().unwrap_or(&g.client_id))),
+                escape(&host),
+                escape(&g.created_at),
+                escape(g.last_used_at.as_deref().unwrap_or("never")),
+                g.id,
+                who.csrf_input()
+            )
+        })
+        .collect();
+    Ok(if rows.is_empty() {
+        "<h2>Apps that can act as you</h2><p id=\"apps\">No MCP client has signed in as you.</p>"
+            .to_owned()
+    } else {
+        format!(
+            "<h2>Apps that can act as you</h2><table id=\"apps\"><tr><th>App</th><th>Sends you to</th><th>Allowed</th><th>Last used</th><th></th></tr>{}</table>",
+            rows.join("")
+        )
+    })
+}
+
+/// Revokes one of the person's apps.
+pub(super) async fn revoke_app(
+    State(state): State<HttpState>,
+    who: SignedIn,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    axum::Form(form): axum::Form<CsrfForm>,
+) -> Response {
+    if let Err(r) = who.check_csrf(&form.csrf) {
+        return r.into_response();
+    }
+    let actor = format!("user:{}", who.user_id);
+    match crate::authz::revoke_grant(&state.app.store, id, Some(who.user_id), &actor).await {
+        Ok(true) => result(
+            http::StatusCode::OK,
+            "App revoked",
+            "The app can no longer act as you; it must sign in again to be used.",
+        ),
+        Ok(false) => result(
+            http::StatusCode::NOT_FOUND,
+            "No such app",
+            "This app was already revoked, or is not yours.",
+        ),
+        Err(e) => pages::internal(&e.to_string()),
+    }
 }
 
 fn describe(row: Option<&ConnectionRow>) -> String {
@@ -150,9 +224,25 @@ pub(super) async fn disconnect(
 /// person by sending them a link), and then it finishes the connection.
 pub(super) async fn callback(
     State(state): State<HttpState>,
-    who: SignedIn,
+    headers: http::HeaderMap,
+    uri: http::Uri,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
+    // The callback is shared: a sign-in's state is finished by the authorization server.
+    if let Some(response) = crate::http::authz::upstream_callback(&state, &headers, &params).await {
+        return response;
+    }
+    let who = match super::session_of(&state, &headers).await {
+        Ok(Some(who)) => who,
+        Ok(None) => {
+            let next = uri.path_and_query().map_or("/connect", |p| p.as_str());
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("next", next)
+                .finish();
+            return axum::response::Redirect::to(&format!("/login?{query}")).into_response();
+        }
+        Err(e) => return pages::internal(&e.to_string()),
+    };
     if !params.contains_key("error") {
         let hash = store::tokens::hash(params.get("state").map_or("", String::as_str));
         let owner = state

@@ -33,7 +33,7 @@ pub(super) struct CsrfForm {
 
 /// Only same-site paths (`/x`, never `//host`, a URL, or anything with spaces or controls) are
 /// followed after sign-in.
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         // Browsers drop tabs and newlines from a Location and read `\` as `/`: allow printable
         // ASCII only, so `/\t/evil.example` cannot become `//evil.example`.
@@ -56,13 +56,19 @@ pub(super) async fn form(State(state): State<HttpState>, Query(q): Query<Next>) 
 fn render(state: &HttpState, next: Option<&str>, error: Option<&str>) -> Response {
     let csrf = random_secret();
     let error = error.map(|e| pages::para("error", e)).unwrap_or_default();
+    let salesforce = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", &safe_next(next))
+        .finish();
     let body = format!(
-        "{error}<p>Sign in with your salesforce-mcp API token (the one your MCP client uses; an admin creates it with \
-         <code>salesforce-mcp admin token create EMAIL</code>).</p>\
+        "{error}<p><a class=\"button\" id=\"salesforce-sign-in\" href=\"/login/salesforce?{}\">Sign in with Salesforce</a></p>\
+         <p>Or sign in with your salesforce-mcp API token (the one your MCP client uses; an admin creates it with \
+         <code>salesforce-mcp admin token create EMAIL</code>). An API token lets you see your connection and changes and reject them; \
+         approving a change or allowing an app needs Sign in with Salesforce.</p>\
          <form method=\"post\" action=\"/login\"><p><label>API token<br>\
          <input type=\"password\" name=\"token\" autocomplete=\"off\" required autofocus></label></p>\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"next\" value=\"{}\">\
          <button type=\"submit\">Sign in</button></form>",
+        pages::escape(&salesforce),
         pages::escape(&safe_next(next))
     );
     let status = if error.is_empty() {
@@ -100,25 +106,14 @@ pub(super) async fn submit(
         );
     }
     let hash = store::tokens::hash(form.token.trim());
-    let session_id = random_secret();
-    let session_hash = store::tokens::hash(&session_id);
-    let csrf = random_secret();
-    let expires =
-        store::timestamp(chrono::Utc::now() + chrono::Duration::hours(super::SESSION_HOURS));
-    let signed_in = state
+    let user = state
         .app
         .store
-        .call(move |c| {
-            let Some(user_id) = store::tokens::user_for(c, &hash)? else {
-                return Ok(false);
-            };
-            store::tokens::insert_session(c, &session_hash, user_id, &csrf, &expires)?;
-            Ok(true)
-        })
+        .call(move |c| store::tokens::user_for(c, &hash))
         .await;
-    match signed_in {
-        Ok(true) => {}
-        Ok(false) => {
+    let user_id = match user {
+        Ok(Some(user_id)) => user_id,
+        Ok(None) => {
             return render(
                 &state,
                 form.next.as_deref(),
@@ -128,15 +123,14 @@ pub(super) async fn submit(
             );
         }
         Err(e) => return pages::internal(&e.to_string()),
-    }
+    };
+    let session = match super::open_session(&state, user_id, super::method::API_TOKEN).await {
+        Ok(cookie) => cookie,
+        Err(e) => return pages::internal(&e.to_string()),
+    };
     let mut response =
         axum::response::Redirect::to(&safe_next(form.next.as_deref())).into_response();
-    let max_age = super::SESSION_HOURS * 3600;
-    let name = session_cookie_name(&state);
-    set(
-        &mut response,
-        &set_cookie(&state, &name, &session_id, max_age),
-    );
+    set(&mut response, &session);
     set(&mut response, &set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0));
     response
 }

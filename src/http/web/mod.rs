@@ -10,12 +10,12 @@ mod connect;
 mod login;
 pub mod pages;
 
+pub(crate) use login::safe_next;
+
 use axum::Router;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::response::{IntoResponse as _, Redirect, Response};
 use axum::routing::{get, post};
-use base64::Engine as _;
-use rand::RngCore as _;
 
 use super::server::HttpState;
 use crate::oauth::CALLBACK_PATH;
@@ -34,10 +34,19 @@ pub fn routes() -> Router<HttpState> {
         .route("/logout", post(login::logout))
         .route("/connect", get(connect::page).post(connect::start))
         .route("/connect/disconnect", post(connect::disconnect))
+        .route("/connect/apps/{id}/revoke", post(connect::revoke_app))
         .route("/changes/{id}", get(changes::show))
         .route("/changes/{id}/approve", post(changes::approve))
         .route("/changes/{id}/reject", post(changes::reject))
         .route(CALLBACK_PATH, get(connect::callback))
+}
+
+/// How a browser session was signed in.
+pub mod method {
+    /// With an API token: the credential an MCP client holds, so it never grants power.
+    pub const API_TOKEN: &str = "api_token";
+    /// With "Sign in with Salesforce".
+    pub const SALESFORCE: &str = "salesforce";
 }
 
 /// The signed-in person of a browser request.
@@ -49,9 +58,34 @@ pub struct SignedIn {
     pub email: String,
     /// The session's CSRF token, to put in forms.
     pub csrf_token: String,
+    /// How the session was signed in ([`method`]).
+    pub method: String,
 }
 
 impl SignedIn {
+    /// Pages that grant power (approving a change, consenting to a client) need a session from
+    /// "Sign in with Salesforce": an API token is what an MCP client (and anything that can read
+    /// its configuration) holds, so it never opens them. `Some` is the page to show instead,
+    /// with the sign-in button.
+    pub fn salesforce_needed(&self, next: &str) -> Option<Response> {
+        if self.method == method::SALESFORCE {
+            return None;
+        }
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", next)
+            .finish();
+        Some(pages::page(
+            http::StatusCode::FORBIDDEN,
+            "Sign in with Salesforce to continue",
+            &format!(
+                "<p>You are signed in with an API token. That is the credential your MCP client holds, so it cannot approve changes or allow apps: \
+                 sign in with Salesforce to prove it is you.</p>\
+                 <p><a class=\"button\" id=\"salesforce-sign-in\" href=\"/login/salesforce?{}\">Sign in with Salesforce</a></p>",
+                pages::escape(&query)
+            ),
+        ))
+    }
+
     /// Checks a submitted form's CSRF token (constant time); `Err` becomes a 403 page.
     pub fn check_csrf(&self, submitted: &str) -> Result<(), CsrfRejected> {
         if same_secret(submitted, &self.csrf_token) {
@@ -105,30 +139,64 @@ where
                 .finish();
             Redirect::to(&format!("/login?{query}")).into_response()
         };
-        let Some(id) = cookie(&parts.headers, &session_cookie_name(&state)) else {
-            return Err(to_login());
-        };
-        let hash = store::tokens::hash(&id);
-        let found = state
-            .app
-            .store
-            .call(move |c| {
-                let Some(s) = store::tokens::session(c, &hash)? else {
-                    return Ok(None);
-                };
-                Ok(store::users::find_by_id(c, s.user_id)?.map(|u| (s, u)))
-            })
-            .await
-            .map_err(|e| pages::internal(&e.to_string()))?;
-        let Some((session, user)) = found else {
-            return Err(to_login());
-        };
-        Ok(SignedIn {
-            user_id: session.user_id,
-            email: user.email,
-            csrf_token: session.csrf_token,
-        })
+        match session_of(&state, &parts.headers).await {
+            Ok(Some(who)) => Ok(who),
+            Ok(None) => Err(to_login()),
+            Err(e) => Err(pages::internal(&e.to_string())),
+        }
     }
+}
+
+/// The signed-in person of a request's session cookie, if any.
+pub async fn session_of(
+    state: &HttpState,
+    headers: &http::HeaderMap,
+) -> Result<Option<SignedIn>, store::StoreError> {
+    let Some(id) = cookie(headers, &session_cookie_name(state)) else {
+        return Ok(None);
+    };
+    let hash = store::tokens::hash(&id);
+    let found = state
+        .app
+        .store
+        .call(move |c| {
+            let Some(s) = store::tokens::session(c, &hash)? else {
+                return Ok(None);
+            };
+            Ok(store::users::find_by_id(c, s.user_id)?.map(|u| (s, u)))
+        })
+        .await?;
+    Ok(found.map(|(session, user)| SignedIn {
+        user_id: session.user_id,
+        email: user.email,
+        csrf_token: session.csrf_token,
+        method: session.method,
+    }))
+}
+
+/// Opens a browser session for a person (`how`: a [`method`]); returns its `Set-Cookie` value.
+pub(crate) async fn open_session(
+    state: &HttpState,
+    user_id: i64,
+    how: &'static str,
+) -> Result<String, store::StoreError> {
+    let session_id = random_secret();
+    let session_hash = store::tokens::hash(&session_id);
+    let csrf = random_secret();
+    let expires = store::timestamp(chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS));
+    state
+        .app
+        .store
+        .call(move |c| {
+            store::tokens::insert_session(c, &session_hash, user_id, &csrf, &expires, how)
+        })
+        .await?;
+    Ok(set_cookie(
+        state,
+        &session_cookie_name(state),
+        &session_id,
+        SESSION_HOURS * 3600,
+    ))
 }
 
 /// The session cookie's name for this server.
@@ -162,22 +230,9 @@ pub fn cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-/// 32 random bytes, base64url: session ids, CSRF tokens, test API tokens.
-pub fn random_secret() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
+pub use crate::secrets::random_secret;
 
-/// Compares two secrets without stopping at the first difference.
-pub(crate) fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && !b.is_empty()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
+pub(crate) use crate::secrets::same_secret;
 
 #[cfg(test)]
 mod tests {
