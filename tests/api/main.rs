@@ -15,6 +15,7 @@ mod helpers;
 mod http;
 mod http_web;
 mod many_processes;
+mod oauth;
 mod paging;
 mod read_only;
 mod refresh;
