@@ -137,8 +137,9 @@ pub fn person_of(
         .optional()?)
 }
 
-/// Binds a Salesforce identity to a person (`how`: connection, verified_email); a binding to
-/// another person is kept (returns 0).
+/// Binds a Salesforce identity to a person (`how`: how they proved it, e.g. `connection`). The
+/// latest person to connect as that Salesforce user holds it: connecting needs signing in to
+/// Salesforce as that user, which is the proof.
 pub fn bind(
     conn: &Connection,
     org_id: &str,
@@ -149,8 +150,8 @@ pub fn bind(
 ) -> Result<usize, StoreError> {
     Ok(conn.execute(
         "INSERT INTO person_identities (org_id, sf_user_id, user_id, username, bound_at, bound_by) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(org_id, sf_user_id) DO UPDATE SET username = excluded.username \
-         WHERE person_identities.user_id = excluded.user_id",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(org_id, sf_user_id) DO UPDATE SET user_id = excluded.user_id, \
+         username = excluded.username, bound_at = excluded.bound_at, bound_by = excluded.bound_by",
         params![org_id, sf_user_id, user_id, username, now_text(), how],
     )?)
 }

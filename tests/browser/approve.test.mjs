@@ -102,6 +102,11 @@ test('a person approves their prepared change on the web page; another person ge
   const fields = await page.textContent('#fields');
   assert.match(fields, /Description/);
   assert.ok(fields.includes(note), 'the after value is shown as text, escaped');
+  // Signed in with an API token (what the MCP client holds), the page cannot approve: the person
+  // signs in with Salesforce first, and comes back to the change.
+  assert.equal(await page.locator('#approve').count(), 0, 'no Approve button for an API-token session');
+  await page.click('#salesforce-sign-in');
+  await page.waitForURL(`${people.public_url}/changes/${id}`);
   await page.screenshot({ path: join(here, 'approval.png') });
   await page.click('#approve');
   await page.waitForSelector('#change-status');

@@ -90,3 +90,27 @@ async def connect_via_web(server: HttpServer, token: str, sf_username: str) -> s
         result = await browser.get(callback)
         assert result.status_code == 200, result.text
         return result.text
+
+
+@contextmanager
+def start_oauth_demo(workdir: Path) -> Iterator[HttpServer]:
+    """Runs `demo --http --oauth on`: MCP clients sign in with the simulated org (OAuth)."""
+    stderr_path = workdir / "server-stderr.log"
+    args = [str(server_binary()), "demo", "--http", "127.0.0.1:0", "--db", str(workdir / "oauth.db"),
+            "--oauth", "on"]
+    with stderr_path.open("w") as errlog:
+        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errlog)
+        try:
+            deadline = time.monotonic() + 20
+            found = None
+            while found is None:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"the OAuth demo did not start:\n{stderr_path.read_text()}")
+                found = re.search(r"MCP over HTTP at (\S+)/mcp", stderr_path.read_text())
+                time.sleep(0.05)
+            banner = BANNER.search(stderr_path.read_text())
+            assert banner, stderr_path.read_text()
+            yield HttpServer(found.group(1), banner["org"], {}, process.pid)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
