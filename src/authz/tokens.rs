@@ -106,15 +106,21 @@ impl AuthServer {
                     SCOPE,
                     &metadata_hash,
                 )?;
-                let grant_id = grants::insert_grant(
-                    &tx,
-                    user_id,
-                    &client_id,
-                    &redirect_uri,
-                    SCOPE,
-                    &resource,
-                    &at(REFRESH_MAX),
-                )?;
+                // One grant per (person, client, redirect URI): signing the same app in again
+                // adds tokens to it, so revoking the app at /connect ends all of them.
+                let live = grants::live_grant_for(&tx, user_id, &client_id, &redirect_uri)?;
+                let grant_id = match live {
+                    Some(id) => id,
+                    None => grants::insert_grant(
+                        &tx,
+                        user_id,
+                        &client_id,
+                        &redirect_uri,
+                        SCOPE,
+                        &resource,
+                        &at(REFRESH_MAX),
+                    )?,
+                };
                 grants::insert_code(
                     &tx,
                     &code_hash,

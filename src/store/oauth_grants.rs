@@ -255,6 +255,23 @@ pub fn insert_grant(
     Ok(conn.last_insert_rowid())
 }
 
+/// The live, unexpired grant of (person, client, redirect URI), if any.
+pub fn live_grant_for(
+    conn: &Connection,
+    user_id: i64,
+    client_id: &str,
+    redirect_uri: &str,
+) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM oauth_grants WHERE user_id = ?1 AND client_id = ?2 AND redirect_uri = ?3 \
+             AND revoked_at IS NULL AND expires_at > ?4 ORDER BY id DESC LIMIT 1",
+            params![user_id, client_id, redirect_uri, now_text()],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// A grant by id.
 pub fn grant(conn: &Connection, id: i64) -> Result<Option<GrantRow>, StoreError> {
     Ok(conn
