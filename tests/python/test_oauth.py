@@ -4,9 +4,8 @@ consent page, the token exchange, tool calls as the person, and refresh."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from urllib.parse import parse_qs, urljoin, urlparse
+from urllib.parse import parse_qs, urlparse
 
 import httpx2 as httpx
 from mcp import Client
@@ -16,6 +15,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
 
 from http_harness import start_oauth_demo
+from oauth_browser import sign_in_and_allow
 
 REDIRECT = "http://127.0.0.1:45819/callback"
 
@@ -48,20 +48,8 @@ class Person:
         self.consent_page = ""
 
     async def open(self, url: str) -> None:
-        async with httpx.AsyncClient(timeout=20, trust_env=False, follow_redirects=False) as browser:
-            response = await browser.get(url)
-            while response.status_code in (302, 303):
-                target = urljoin(str(response.url), response.headers["location"])
-                if target.startswith(REDIRECT):
-                    return self.came_back(target)
-                response = await browser.get(target)
-            assert response.status_code == 200, response.text
-            self.consent_page = response.text
-            fields = dict(re.findall(r'name="(req|csrf)" value="([^"]+)"', response.text))
-            allowed = await browser.post(urljoin(str(response.url), "/authorize/consent"),
-                                         data={**fields, "decision": "allow"})
-            assert allowed.status_code == 303, allowed.text
-            self.came_back(allowed.headers["location"])
+        back, self.consent_page = await sign_in_and_allow(url, REDIRECT)
+        self.came_back(back)
 
     def came_back(self, location: str) -> None:
         query = {k: v[0] for k, v in parse_qs(urlparse(location).query).items()}
