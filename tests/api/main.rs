@@ -12,6 +12,7 @@ mod cli;
 mod connect;
 mod helpers;
 mod http;
+mod http_hardening;
 mod http_web;
 mod paging;
 mod read_only;
