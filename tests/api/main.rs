@@ -13,6 +13,7 @@ mod cli;
 mod connect;
 mod helpers;
 mod http;
+mod http_hardening;
 mod http_web;
 mod many_processes;
 mod oauth;
