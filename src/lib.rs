@@ -17,3 +17,9 @@ pub mod salesforce;
 pub mod secrets;
 pub mod simulated_org;
 pub mod store;
+
+/// Internals that the fuzz targets in `fuzz/` drive directly; not a stable interface.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::mcp::approval::{request_state_is_for, seal_request_state};
+}
