@@ -13,7 +13,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use salesforce_mcp::salesforce::soql::{SoqlGuardError, check_read_only};
+use salesforce_mcp::salesforce::soql::{MAX_SOQL_CHARS, SoqlGuardError, check_read_only};
 
 const CLAUSES: &[(&str, &str)] = &[
     ("FOR", "UPDATE"),
@@ -206,7 +206,7 @@ fn check_refused(text: &str, err: &SoqlGuardError) {
         SoqlGuardError::Empty => assert!(expected_text(text).is_empty(), "{text:?} is not empty"),
         SoqlGuardError::TooLong { length } => {
             assert_eq!(*length, marked.chars.len());
-            assert!(*length > 100_000);
+            assert!(*length > MAX_SOQL_CHARS);
         }
         SoqlGuardError::NotSelect { .. } => assert!(
             !starts_with_select(expected_text(text)),
