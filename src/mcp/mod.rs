@@ -1,7 +1,7 @@
 //! The MCP handler: tools, prompts, and the one place where errors become tool results.
 //! One handler type serves stdio and Streamable HTTP.
 
-mod approval;
+pub(crate) mod approval;
 mod args;
 mod prompts;
 mod render;
