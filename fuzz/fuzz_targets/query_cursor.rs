@@ -116,7 +116,7 @@ fuzz_target!(|input: Input| {
     let lookup = token.clone();
     let found = f
         .store
-        .call_sync(move |c| cursors::take(c, &lookup, user))
+        .call_sync(move |c| cursors::take(c, &lookup, user, None))
         .expect("the lookup itself never fails");
     let genuine = token == ISSUED && user == f.owner;
     match found {
@@ -126,7 +126,7 @@ fuzz_target!(|input: Input| {
             // Used once: a second take finds nothing.
             let again = f
                 .store
-                .call_sync(|c| cursors::take(c, ISSUED, f.owner))
+                .call_sync(|c| cursors::take(c, ISSUED, f.owner, None))
                 .expect("the second lookup");
             assert!(again.is_none(), "a cursor continued twice");
         }
