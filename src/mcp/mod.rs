@@ -4,7 +4,9 @@
 mod approval;
 mod args;
 mod prompts;
+mod reads_tools;
 mod render;
+mod render_reads;
 mod status;
 
 use std::sync::Arc;
@@ -198,7 +200,7 @@ impl SalesforceMcp {
             changes,
             state_codec: Arc::default(),
             mode: Arc::new(mode),
-            tool_router: Self::tool_router(),
+            tool_router: Self::tool_router() + Self::reads_router(),
         }
     }
 
@@ -260,7 +262,10 @@ impl SalesforceMcp {
             args,
             &ctx,
             |user, a| reads.describe_object(user, a),
-            |v| result(v, render::object_info(v)),
+            |v| {
+                let views = render_reads::list_views(v.list_views.as_ref());
+                result(v, render::object_info(v) + &views)
+            },
         )
         .await
     }

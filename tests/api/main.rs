@@ -16,5 +16,7 @@ mod http_web;
 mod many_processes;
 mod paging;
 mod read_only;
+mod reads;
+mod reads_files;
 mod refresh;
 mod tools;
