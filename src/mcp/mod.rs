@@ -328,7 +328,7 @@ impl SalesforceMcp {
             args,
             &ctx,
             |user, a| reads.get_record(user, a),
-            |v| result(v, render::record(v)),
+            |v| result(v, render::record(v) + &render_reads::link(&v.url)),
         )
         .await
     }

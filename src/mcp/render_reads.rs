@@ -236,3 +236,8 @@ pub fn list_views(views: Option<&Vec<Value>>) -> String {
         .collect();
     format!("List views: {}\n", list.join(", "))
 }
+
+/// A record's page, as a line after its text.
+pub fn link(url: &str) -> String {
+    format!("\nPage: {url}")
+}

@@ -19,4 +19,5 @@ mod read_only;
 mod reads;
 mod reads_files;
 mod refresh;
+mod search_names;
 mod tools;
