@@ -1,13 +1,13 @@
 //! The tools for the reads people use: reports, dashboards, related records, list views, recent
 //! items and files. A router of their own (merged into the server's), so that `mod.rs` stays
-//! small. No output schemas: see `tools_list_tests.rs` for the budget they would break.
+//! small.
 
-use rmcp::handler::server::tool::schema_for_type;
 use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, tool, tool_router};
 
 use super::args::Args;
+use super::schemas::lean;
 use super::{SalesforceMcp, render_reads, result};
 use crate::reads::{
     DashboardArgs, ListFilesArgs, ListViewArgs, ReadFileArgs, RecentArgs, RelatedArgs,
@@ -19,7 +19,7 @@ impl SalesforceMcp {
     #[tool(
         description = "Run a Salesforce report (Analytics API) by id or exact name, optionally with filters added to its own. Returns columns, detail rows keyed by column, groupings with aggregates, grand totals, and all_data (false: Salesforce cut the rows at 2,000; add filters).",
         annotations(title = "Run a Salesforce report", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        input_schema = schema_for_type::<RunReportArgs>()
+        input_schema = lean::<RunReportArgs>()
     )]
     async fn run_report(
         &self,
@@ -39,7 +39,7 @@ impl SalesforceMcp {
     #[tool(
         description = "A Salesforce dashboard by id or exact title: each component's title, source report, and data (groupings and totals).",
         annotations(title = "Get a Salesforce dashboard", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        input_schema = schema_for_type::<DashboardArgs>()
+        input_schema = lean::<DashboardArgs>()
     )]
     async fn get_dashboard(
         &self,
@@ -59,7 +59,7 @@ impl SalesforceMcp {
     #[tool(
         description = "Records related to one record through a child relationship (e.g. an Account's Contacts, Opportunities or Cases). Pages like query_records: pass next_cursor with the same arguments to continue.",
         annotations(title = "Get related Salesforce records", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        input_schema = schema_for_type::<RelatedArgs>()
+        input_schema = lean::<RelatedArgs>()
     )]
     async fn get_related_records(
         &self,
@@ -79,7 +79,7 @@ impl SalesforceMcp {
     #[tool(
         description = "The records you recently viewed in Salesforce, newest first, with object, id, name and link; optionally of one object.",
         annotations(title = "Recently viewed Salesforce records", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        input_schema = schema_for_type::<RecentArgs>()
+        input_schema = lean::<RecentArgs>()
     )]
     async fn list_recent(
         &self,
@@ -99,7 +99,7 @@ impl SalesforceMcp {
     #[tool(
         description = "Run a list view (by id, developer name or label): its columns and records, paged like query_records. describe_object with include [\"list_views\"] lists an object's list views.",
         annotations(title = "Run a Salesforce list view", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        input_schema = schema_for_type::<ListViewArgs>()
+        input_schema = lean::<ListViewArgs>()
     )]
     async fn run_list_view(
         &self,
@@ -119,7 +119,7 @@ impl SalesforceMcp {
     #[tool(
         description = "The files attached to a record: file id, title, type, extension, size, latest version id.",
         annotations(title = "List a record's files", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        input_schema = schema_for_type::<ListFilesArgs>()
+        input_schema = lean::<ListFilesArgs>()
     )]
     async fn list_files(
         &self,
@@ -139,7 +139,7 @@ impl SalesforceMcp {
     #[tool(
         description = "Read a file's latest version (or a given version) as text, for txt, csv, json, xml, html and md files, cut at max_bytes with a note. Other types: metadata and a note that the content is not text.",
         annotations(title = "Read a Salesforce file", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        input_schema = schema_for_type::<ReadFileArgs>()
+        input_schema = lean::<ReadFileArgs>()
     )]
     async fn read_file(
         &self,

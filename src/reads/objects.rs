@@ -19,7 +19,8 @@ pub struct ListObjectsArgs {
     pub name_contains: Option<String>,
     /// Only custom objects (API names ending in __c).
     pub custom_only: Option<bool>,
-    /// Only objects that support this: "query", "search", "create", "update" or "delete".
+    /// Only objects that support this.
+    #[schemars(extend("enum" = ["query", "search", "create", "update", "delete", null]))]
     pub capability: Option<String>,
     /// Maximum objects to return (1-500, default 100).
     pub limit: Option<u32>,
