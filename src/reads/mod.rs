@@ -4,20 +4,34 @@
 
 mod describe_cache;
 mod errors;
+mod files;
+mod lists;
 mod objects;
 mod query;
 mod records;
+mod report_shape;
+mod reports;
 
 use std::future::Future;
 use std::sync::Arc;
 
 pub use errors::ReadError;
+pub use files::{FileContent, FileInfo, FileList, ListFilesArgs, ReadFileArgs};
+pub use lists::{
+    ListViewArgs, ListViewColumn, ListViewOut, RecentArgs, RecentItem, RecentOut, RelatedArgs,
+    RelatedOut, name_field,
+};
 pub use objects::{
     DescribeArgs, FieldInfo, ListObjectsArgs, ObjectInfo, ObjectList, ObjectSummary, closest_names,
     required_on_create,
 };
 pub use query::{QueryArgs, QueryPage};
 pub use records::{GetRecordArgs, RecordOut, SearchArgs, SearchGroup, SearchObjectArg, SearchOut};
+pub use report_shape::{Aggregate, Grouping, ReportColumn};
+pub use reports::{
+    DashboardArgs, DashboardComponent, DashboardOut, ReportFilter, ReportOut, ReportRef,
+    RunReportArgs,
+};
 
 use crate::connections::{Connections, LiveSession};
 use crate::salesforce::client::{Api, Reply, Session};
@@ -81,17 +95,52 @@ impl Reads {
         F: Fn(Session) -> Fut,
         Fut: Future<Output = Result<Reply, SalesforceError>>,
     {
-        let reply = match f(live.session.clone()).await {
-            Err(SalesforceError::SessionExpired { .. }) => {
-                let fresh = self.connections.refresh(user_id, live.generation).await?;
-                f(fresh.session).await
-            }
-            other => other,
-        }?;
+        let key = live.key.clone();
+        let reply = self.retry_expired(user_id, live, f).await?;
         if let Some(usage) = &reply.usage {
             self.note_usage(user_id, usage);
         }
-        Ok((reply, live.key))
+        Ok((reply, key))
+    }
+
+    /// Runs `f` with the person's session; on an expired
+    /// session refreshes once and retries once. For answers that are not a [`Reply`].
+    pub(crate) async fn with_session<T, F, Fut>(&self, user_id: i64, f: F) -> Result<T, ReadError>
+    where
+        F: Fn(Session) -> Fut,
+        Fut: Future<Output = Result<T, SalesforceError>>,
+    {
+        let live = self.connections.session(user_id).await?;
+        self.retry_expired(user_id, live, f).await
+    }
+
+    async fn retry_expired<T, F, Fut>(
+        &self,
+        user_id: i64,
+        live: LiveSession,
+        f: F,
+    ) -> Result<T, ReadError>
+    where
+        F: Fn(Session) -> Fut,
+        Fut: Future<Output = Result<T, SalesforceError>>,
+    {
+        match f(live.session.clone()).await {
+            Err(SalesforceError::SessionExpired { .. }) => {
+                let fresh = self.connections.refresh(user_id, live.generation).await?;
+                Ok(f(fresh.session).await?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// The instance URL of the person's connection (for record links).
+    pub async fn instance_url(&self, user_id: i64) -> Result<String, ReadError> {
+        Ok(self
+            .connections
+            .session(user_id)
+            .await?
+            .session
+            .instance_url)
     }
 
     fn note_usage(&self, user_id: i64, usage: &crate::salesforce::limits::ApiUsage) {

@@ -19,7 +19,8 @@ pub struct ListObjectsArgs {
     pub name_contains: Option<String>,
     /// Only custom objects (API names ending in __c).
     pub custom_only: Option<bool>,
-    /// Only objects that support this: "query", "search", "create", "update" or "delete".
+    /// Only objects that support this.
+    #[schemars(extend("enum" = ["query", "search", "create", "update", "delete", null]))]
     pub capability: Option<String>,
     /// Maximum objects to return (1-500, default 100).
     pub limit: Option<u32>,
@@ -62,7 +63,8 @@ pub struct DescribeArgs {
     pub object: String,
     /// Only fields whose API name or label contains this text (case-insensitive).
     pub fields_matching: Option<String>,
-    /// Extra details: any of "picklists" (allowed values), "relationships" (child relationships), "record_types".
+    /// Extra details: "picklists" (allowed values), "relationships" (child relationships), "record_types", "list_views".
+    #[schemars(extend("items" = {"type": "string", "enum": ["picklists", "relationships", "record_types", "list_views"]}))]
     pub include: Option<Vec<String>>,
 }
 
@@ -124,6 +126,9 @@ pub struct ObjectInfo {
     /// Record types (with include "record_types").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record_types: Option<Vec<Value>>,
+    /// List views (with include "list_views"): id, developer name, label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list_views: Option<Vec<Value>>,
 }
 
 const CAPABILITIES: [(&str, &str); 5] = [
@@ -321,9 +326,9 @@ impl Reads {
     ) -> Result<ObjectInfo, ReadError> {
         let include = args.include.unwrap_or_default();
         for i in &include {
-            if !["picklists", "relationships", "record_types"].contains(&i.as_str()) {
+            if !["picklists", "relationships", "record_types", "list_views"].contains(&i.as_str()) {
                 return Err(ReadError::BadInput(format!(
-                    "include '{i}' is not known: use any of picklists, relationships, record_types"
+                    "include '{i}' is not known: use any of picklists, relationships, record_types, list_views"
                 )));
             }
         }
@@ -341,6 +346,10 @@ impl Reads {
             })
             .map(|f| field_info(f, wants("picklists")))
             .collect();
+        let list_views = match wants("list_views") {
+            true => Some(self.list_views_of(user_id, &text(&d, "name")).await?),
+            false => None,
+        };
         Ok(ObjectInfo {
             name: text(&d, "name"),
             label: text(&d, "label"),
@@ -351,6 +360,7 @@ impl Reads {
             fields,
             child_relationships: wants("relationships").then(|| child_relationships(&d)),
             record_types: wants("record_types").then(|| record_types(&d)),
+            list_views,
         })
     }
 }

@@ -16,8 +16,11 @@ use tokio_util::sync::CancellationToken;
 
 pub mod data;
 
+mod analytics;
 mod control;
+mod files;
 mod identity;
+mod listviews;
 mod log;
 mod oauth;
 mod pager;

@@ -14,6 +14,12 @@ use super::state::{DAILY_API_LIMIT, Shared};
 pub(crate) fn route(shared: &Shared, call: &Call<'_>, route: &[&str], method: &Method) -> Response {
     let get = method == Method::GET || method == Method::HEAD;
     match route {
+        ["analytics", ..] => super::analytics::route(shared, call, route, method),
+        ["sobjects", _, "listviews", ..] => super::listviews::route(shared, call, route, method),
+        ["recent"] if get => super::listviews::recent(shared, call),
+        ["sobjects", object, id, name] if get => {
+            super::files::field_or_relationship(shared, call, &decode(object), &decode(id), name)
+        }
         [] if get => resources(&call.version),
         ["sobjects"] if get => describe_global(shared, call),
         ["sobjects", object] if method == Method::POST => {

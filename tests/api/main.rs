@@ -19,5 +19,8 @@ mod many_processes;
 mod oauth;
 mod paging;
 mod read_only;
+mod reads;
+mod reads_files;
 mod refresh;
+mod search_names;
 mod tools;
