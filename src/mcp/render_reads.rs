@@ -10,9 +10,10 @@ use crate::reads::{
     RelatedOut, ReportOut,
 };
 
-/// A data value as it appears in a text block: quoted, control characters escaped.
+/// A data value as it appears in a text block: the one display rule ([`crate::shown::quoted`]:
+/// quoted, hidden characters escaped, long values cut with their length).
 fn shown(value: &str) -> String {
-    format!("\"{}\"", value.escape_debug())
+    crate::shown::quoted(value)
 }
 
 /// A JSON value as text: strings as they are, null as empty, others as JSON.
