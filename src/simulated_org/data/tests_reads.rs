@@ -186,3 +186,26 @@ fn relationship_traversal_answers_children_as_a_query_result_and_a_parent_as_a_r
         404
     );
 }
+
+#[test]
+fn content_document_link_needs_a_filter_on_a_linked_id_as_in_salesforce() {
+    let data = Dataset::sample();
+    let err = data
+        .query("SELECT Id FROM ContentDocumentLink", V)
+        .unwrap_err();
+    assert_eq!(err.status, 400);
+    assert!(
+        err.message()
+            .starts_with("Implementation restriction: ContentDocumentLink requires a filter")
+    );
+    let or = format!(
+        "SELECT Id FROM ContentDocumentLink WHERE LinkedEntityId = '{}' OR ShareType = 'V'",
+        make_id("001", 1)
+    );
+    assert_eq!(data.query(&or, V).unwrap_err().status, 400);
+    let by_document = format!(
+        "SELECT Id FROM ContentDocumentLink WHERE ContentDocumentId IN ('{}')",
+        make_id("069", 1)
+    );
+    assert_eq!(data.query(&by_document, V).unwrap().total_size, 2);
+}
