@@ -78,6 +78,8 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(open_err)?;
+        // Statements of the per-request path (token check, session read) are prepared once.
+        conn.set_prepared_statement_cache_capacity(64);
         migrations::migrate(&mut conn, path)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
