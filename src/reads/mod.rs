@@ -12,8 +12,9 @@ mod records;
 mod report_shape;
 mod reports;
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 pub use errors::ReadError;
 pub use files::{FileContent, FileInfo, FileList, ListFilesArgs, ReadFileArgs};
@@ -45,7 +46,12 @@ pub struct Reads {
     connections: Connections,
     store: Store,
     describes: Arc<describe_cache::DescribeCache>,
+    /// People whose API usage is being written, with the latest usage not yet written.
+    usage: Arc<Mutex<HashMap<i64, Option<String>>>>,
 }
+
+/// API usage is written at once, then at most this often per person (the latest value).
+const USAGE_WRITE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Reads {
     /// Builds the service.
@@ -60,6 +66,7 @@ impl Reads {
             connections,
             store,
             describes: Arc::new(describe_cache::DescribeCache::new(describe_ttl)),
+            usage: Arc::default(),
         }
     }
 
@@ -143,12 +150,33 @@ impl Reads {
             .instance_url)
     }
 
+    /// Records the person's API usage: the first at once, then the latest every
+    /// [`USAGE_WRITE_EVERY`] while calls go on (one database write per call would be most of a
+    /// call's cost).
     fn note_usage(&self, user_id: i64, usage: &crate::salesforce::limits::ApiUsage) {
         let json = serde_json::json!({"used": usage.used, "limit": usage.limit}).to_string();
+        {
+            let mut pending = self.usage.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(latest) = pending.get_mut(&user_id) {
+                *latest = Some(json);
+                return;
+            }
+            pending.insert(user_id, None);
+        }
         let connections = self.connections.clone();
+        let pending = Arc::clone(&self.usage);
         tokio::spawn(async move {
-            if let Err(e) = connections.record_usage(user_id, json).await {
-                tracing::warn!(error = %e, "could not record API usage");
+            let mut next = Some(json);
+            while let Some(json) = next {
+                if let Err(e) = connections.record_usage(user_id, json).await {
+                    tracing::warn!(error = %e, "could not record API usage");
+                }
+                tokio::time::sleep(USAGE_WRITE_EVERY).await;
+                let mut pending = pending.lock().unwrap_or_else(|p| p.into_inner());
+                next = pending.get_mut(&user_id).and_then(Option::take);
+                if next.is_none() {
+                    pending.remove(&user_id);
+                }
             }
         });
     }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{ReadError, Reads};
+use crate::connections::LiveSession;
 use crate::salesforce::error::SalesforceError;
 use crate::salesforce::ids::ObjectName;
 
@@ -169,13 +170,29 @@ pub fn closest_names<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) 
 impl Reads {
     /// Describe Global, cached per connection.
     pub async fn global(&self, user_id: i64) -> Result<Arc<Value>, ReadError> {
-        self.cached_describe(user_id, None).await
+        let live = self.connections.session(user_id).await?;
+        self.cached_describe(user_id, live, None).await
     }
 
     /// An object's describe, cached per connection; unknown objects get close names.
     pub async fn describe(&self, user_id: i64, object: &str) -> Result<Arc<Value>, ReadError> {
+        ObjectName::parse(object).map_err(|e| ReadError::BadInput(e.to_string()))?;
+        let live = self.connections.session(user_id).await?;
+        self.describe_with(user_id, live, object).await
+    }
+
+    /// [`Reads::describe`] with a session the caller already read (and uses again).
+    pub(super) async fn describe_with(
+        &self,
+        user_id: i64,
+        live: LiveSession,
+        object: &str,
+    ) -> Result<Arc<Value>, ReadError> {
         let name = ObjectName::parse(object).map_err(|e| ReadError::BadInput(e.to_string()))?;
-        match self.cached_describe(user_id, Some(name.as_str())).await {
+        match self
+            .cached_describe(user_id, live, Some(name.as_str()))
+            .await
+        {
             Err(ReadError::Salesforce(
                 SalesforceError::NotFound { .. } | SalesforceError::UnknownObject { .. },
             )) => Err(self.unknown_object(user_id, object).await),
@@ -209,9 +226,9 @@ impl Reads {
     async fn cached_describe(
         &self,
         user_id: i64,
+        live: LiveSession,
         object: Option<&str>,
     ) -> Result<Arc<Value>, ReadError> {
-        let live = self.connections.session(user_id).await?;
         let cache_name = object.unwrap_or("*global*");
         if let Some(hit) = self.describes.fresh(&live.key, cache_name) {
             return Ok(hit);

@@ -117,7 +117,11 @@ impl Reads {
         for f in &fields {
             FieldName::parse(f).map_err(|e| ReadError::BadInput(e.to_string()))?;
         }
-        let d = self.describe(user_id, object.as_str()).await?;
+        // One session read for the describe and the call.
+        let live = self.connections.session(user_id).await?;
+        let d = self
+            .describe_with(user_id, live.clone(), object.as_str())
+            .await?;
         let api_name = d["name"].as_str().unwrap_or(object.as_str()).to_owned();
         if !fields.is_empty() {
             check_fields(&d, &fields)?;
@@ -125,7 +129,7 @@ impl Reads {
         let list = (!fields.is_empty()).then(|| fields.join(","));
         let api = &self.api;
         let (reply, _) = self
-            .call(user_id, |s| {
+            .call_with(user_id, live, |s| {
                 let (o, i, l) = (api_name.clone(), id.as_str().to_owned(), list.clone());
                 async move { api.get_record(&s, &o, &i, l.as_deref()).await }
             })
