@@ -38,14 +38,16 @@ pub(crate) async fn configured(org: &SimulatedOrg, db: &std::path::Path) {
     );
 }
 
-/// Runs `connect`, plays the browser, and returns what `connect` printed after the URL.
-async fn connect_from_terminal(db: &std::path::Path) -> String {
-    connect_person(db, None).await
-}
-
-/// Runs `connect` for `user` (or the single local person), plays the browser, and returns what
-/// `connect` printed after the URL.
-pub(crate) async fn connect_person(db: &std::path::Path, user: Option<&str>) -> String {
+/// Starts `connect` (for `user`, or the single local person); returns it, its output and the
+/// authorize URL it printed.
+fn start_connect(
+    db: &std::path::Path,
+    user: Option<&str>,
+) -> (
+    std::process::Child,
+    BufReader<std::process::ChildStdout>,
+    String,
+) {
     let mut connect = command(db);
     connect.args(["connect", "--no-browser", "--callback-port", "0"]);
     if let Some(user) = user {
@@ -62,6 +64,18 @@ pub(crate) async fn connect_person(db: &std::path::Path, user: Option<&str>) -> 
         url.clear();
         out.read_line(&mut url).unwrap();
     }
+    (child, out, url)
+}
+
+/// Runs `connect`, plays the browser, and returns what `connect` printed after the URL.
+async fn connect_from_terminal(db: &std::path::Path) -> String {
+    connect_person(db, None).await
+}
+
+/// Runs `connect` for `user` (or the single local person), plays the browser, and returns what
+/// `connect` printed after the URL.
+pub(crate) async fn connect_person(db: &std::path::Path, user: Option<&str>) -> String {
+    let (mut child, mut out, url) = start_connect(db, user);
     assert!(
         url.contains("code_challenge_method=S256")
             && url.contains("redirect_uri=http%3A%2F%2Flocalhost%3A"),
@@ -196,18 +210,7 @@ async fn connect_ignores_a_callback_that_is_not_its_own() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cli.db");
     configured(&org, &db).await;
-    let mut child = command(&db)
-        .args(["connect", "--no-browser", "--callback-port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut url = String::new();
-    while !url.starts_with("http") {
-        url.clear();
-        out.read_line(&mut url).unwrap();
-    }
+    let (mut child, _out, url) = start_connect(&db, None);
     let port = url::Url::parse(url.trim())
         .unwrap()
         .query_pairs()

@@ -67,24 +67,27 @@ fn off() -> Response {
         .into_response()
 }
 
+/// Sets fixed headers on a response.
+fn with_headers(mut response: Response, headers: &[(http::HeaderName, &'static str)]) -> Response {
+    for (name, value) in headers {
+        response
+            .headers_mut()
+            .insert(name.clone(), http::HeaderValue::from_static(value));
+    }
+    response
+}
+
 /// JSON for a client: CORS for browser-based clients, never cached.
 fn json(status: u16, body: &serde_json::Value) -> Response {
     let status = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_REQUEST);
-    let mut response = (status, axum::Json(body)).into_response();
-    let h = response.headers_mut();
-    h.insert(
-        http::header::CACHE_CONTROL,
-        http::HeaderValue::from_static("no-store"),
-    );
-    h.insert(
-        http::header::PRAGMA,
-        http::HeaderValue::from_static("no-cache"),
-    );
-    h.insert(
-        http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        http::HeaderValue::from_static("*"),
-    );
-    response
+    with_headers(
+        (status, axum::Json(body)).into_response(),
+        &[
+            (http::header::CACHE_CONTROL, "no-store"),
+            (http::header::PRAGMA, "no-cache"),
+            (http::header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+    )
 }
 
 fn failure(f: &OAuthFailure, basic_used: bool) -> Response {
@@ -99,21 +102,17 @@ fn failure(f: &OAuthFailure, basic_used: bool) -> Response {
 }
 
 async fn preflight() -> Response {
-    let mut response = http::StatusCode::NO_CONTENT.into_response();
-    let h = response.headers_mut();
-    h.insert(
-        http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        http::HeaderValue::from_static("*"),
-    );
-    h.insert(
-        http::header::ACCESS_CONTROL_ALLOW_METHODS,
-        http::HeaderValue::from_static("POST, OPTIONS"),
-    );
-    h.insert(
-        http::header::ACCESS_CONTROL_ALLOW_HEADERS,
-        http::HeaderValue::from_static("authorization, content-type, mcp-protocol-version"),
-    );
-    response
+    with_headers(
+        http::StatusCode::NO_CONTENT.into_response(),
+        &[
+            (http::header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+            (http::header::ACCESS_CONTROL_ALLOW_METHODS, "POST, OPTIONS"),
+            (
+                http::header::ACCESS_CONTROL_ALLOW_HEADERS,
+                "authorization, content-type, mcp-protocol-version",
+            ),
+        ],
+    )
 }
 
 async fn metadata(State(state): State<HttpState>) -> Response {
