@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 pub mod data;
 
+mod composite;
 mod control;
 mod identity;
 mod log;
@@ -28,6 +29,8 @@ mod state;
 mod token;
 mod tokens;
 
+#[cfg(test)]
+mod tests_composite;
 #[cfg(test)]
 mod tests_oauth;
 #[cfg(test)]
