@@ -4,10 +4,13 @@
 //! States: `pending -> executing -> succeeded | failed | conflict | unknown`, and
 //! `pending -> rejected | cancelled | expired`. Every move is a conditional update.
 
+mod batch;
 mod execute;
+mod execute_batch;
 mod prepare;
 mod preview;
 mod recover;
+mod summary;
 pub mod validate;
 
 use std::sync::Arc;
@@ -16,9 +19,11 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+pub use batch::{MAX_RECORDS, RecordChange, RecordItem};
 pub use execute::Decision;
 pub use preview::{ChangeList, ChangeView, FieldChange};
 pub use recover::{SWEEP_EVERY, this_host, this_pid};
+pub use summary::record_words;
 
 use crate::config::Settings;
 use crate::reads::{ReadError, Reads};
@@ -170,6 +175,11 @@ pub struct PrepareArgs {
     pub external_id_value: Option<String>,
     /// Field API names and new values, e.g. {"Phone": "+1 555 0100", "Rating": "Hot"}. Not for delete.
     pub fields: Option<Map<String, Value>>,
+    /// Instead of record_id / external_id_value / fields: 1 to 200 records of this object, all
+    /// with this operation, approved at once. Each item is {record_id?, external_id_value?,
+    /// fields?} (record_id for update and delete, external_id_value for upsert with
+    /// external_id_field above, fields for create, update and upsert).
+    pub records: Option<Vec<RecordItem>>,
 }
 
 /// Arguments naming one change.

@@ -1,8 +1,10 @@
 //! Salesforce REST: ids, SOQL read-only guard, SOSL builder, limit header, error mapping, client.
 
 pub mod client;
+pub mod collections;
 pub mod error;
 pub mod ids;
 pub mod limits;
+pub mod links;
 pub mod soql;
 pub mod sosl;

@@ -8,6 +8,7 @@
 mod admin;
 mod changes;
 mod changes_flow;
+mod changes_many;
 mod changes_shown;
 mod cli;
 mod connect;
