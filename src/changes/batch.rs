@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::prepare::{check_shape, name_field};
+use super::record_types::ToCheck;
 use super::validate::{self, Mode, Planned};
 use super::{ChangeError, Changes, FieldChange, Operation, PrepareArgs};
 use crate::reads::compact_record;
@@ -131,6 +132,7 @@ impl Changes {
         let object = d["name"].as_str().unwrap_or_default().to_owned();
         let name = name_field(d);
         let mut records = Vec::with_capacity(items.len());
+        let mut currents = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             match plan_item(d, op, item, &found, ext.as_deref()) {
                 Ok((planned, current, creates)) => {
@@ -148,9 +150,25 @@ impl Changes {
                             .then(|| if creates { "create" } else { "update" }.to_owned()),
                         fields: field_changes(planned, &current),
                     });
+                    currents.push((i, current));
                 }
                 Err(e) => problems.push(format!("{}: {e}", item_name(i, item))),
             }
+        }
+        if !problems.is_empty() {
+            return Err(bad_items(&problems, items.len()));
+        }
+        let checks: Vec<ToCheck<'_>> = records
+            .iter()
+            .zip(&currents)
+            .map(|(r, (_, current))| ToCheck {
+                fields: &r.fields,
+                current,
+            })
+            .collect();
+        for (at, problem) in self.check_record_types(user_id, d, &checks).await? {
+            let i = currents[at].0;
+            problems.push(format!("{}: {problem}", item_name(i, &items[i])));
         }
         if !problems.is_empty() {
             return Err(bad_items(&problems, items.len()));
@@ -285,14 +303,19 @@ fn read_list(d: &Value, items: &[RecordItem], ext: Option<&str>) -> Vec<String> 
     list.extend(name_field(d));
     list.push("SystemModstamp".to_owned());
     list.extend(ext.map(str::to_owned));
-    for item in items {
-        for key in item.fields.iter().flat_map(|f| f.keys()) {
-            if let Ok(f) = validate::field(d, key) {
-                let name = f["name"].as_str().unwrap_or(key).to_owned();
-                if !list.contains(&name) {
-                    list.push(name);
-                }
-            }
+    let names: Vec<String> = items
+        .iter()
+        .flat_map(|i| i.fields.iter().flat_map(|f| f.keys()))
+        .filter_map(|key| validate::field(d, key).ok())
+        .filter_map(|f| f["name"].as_str().map(str::to_owned))
+        .collect();
+    for name in names
+        .iter()
+        .cloned()
+        .chain(super::record_types::extra_reads(d, &names))
+    {
+        if !list.contains(&name) {
+            list.push(name);
         }
     }
     list

@@ -9,6 +9,7 @@ mod execute;
 mod execute_batch;
 mod prepare;
 mod preview;
+mod record_types;
 mod recover;
 mod summary;
 pub mod validate;
@@ -228,6 +229,7 @@ pub struct Changes {
     store: Store,
     sealer: Sealer,
     settings: Arc<Settings>,
+    picklists: record_types::PicklistCache,
 }
 
 impl Changes {
@@ -238,6 +240,7 @@ impl Changes {
             store,
             sealer,
             settings,
+            picklists: record_types::PicklistCache::default(),
         }
     }
 

@@ -75,9 +75,14 @@ fn read_list(describe: &Value, planned: &[Planned]) -> Vec<String> {
     let mut list = vec!["Id".to_owned()];
     list.extend(name_field(describe));
     list.push("SystemModstamp".to_owned());
-    for p in planned {
-        if !list.contains(&p.name) {
-            list.push(p.name.clone());
+    let names: Vec<String> = planned.iter().map(|p| p.name.clone()).collect();
+    for name in names
+        .iter()
+        .cloned()
+        .chain(super::record_types::extra_reads(describe, &names))
+    {
+        if !list.contains(&name) {
+            list.push(name);
         }
     }
     list
@@ -211,6 +216,18 @@ impl Changes {
             Operation::Upsert => self.plan_upsert(user_id, d, args, &proposed, row).await?,
         };
         let fields = field_changes(planned, &current.values);
+        let check = super::record_types::ToCheck {
+            fields: &fields,
+            current: &current.values,
+        };
+        let problems = self.check_record_types(user_id, d, &[check]).await?;
+        if !problems.is_empty() {
+            let text: Vec<String> = problems.into_iter().map(|(_, p)| p).collect();
+            return Err(ChangeError::BadInput(format!(
+                "{}. Use describe_object to see the values.",
+                text.join("; ")
+            )));
+        }
         let url = match &current.id {
             Some(id) => Some(crate::salesforce::links::record_url(
                 &self.instance_url(user_id).await?,

@@ -9,6 +9,7 @@ mod admin;
 mod changes;
 mod changes_flow;
 mod changes_many;
+mod changes_record_types;
 mod changes_shown;
 mod cli;
 mod connect;
