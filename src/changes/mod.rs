@@ -12,6 +12,7 @@ mod preview;
 mod record_types;
 mod recover;
 mod summary;
+mod undo;
 pub mod validate;
 
 use std::sync::Arc;
@@ -25,6 +26,7 @@ pub use execute::Decision;
 pub use preview::{ChangeList, ChangeView, FieldChange};
 pub use recover::{SWEEP_EVERY, this_host, this_pid};
 pub use summary::record_words;
+pub use undo::UndoArgs;
 
 use crate::config::Settings;
 use crate::reads::{ReadError, Reads};

@@ -137,6 +137,16 @@ impl Changes {
         user_id: i64,
         args: PrepareArgs,
     ) -> Result<ChangeView, ChangeError> {
+        let row = self.plan_change(user_id, args).await?;
+        self.store_prepared(user_id, row).await
+    }
+
+    /// Validates a proposed change and reads the current values: the row to store, not stored.
+    pub(super) async fn plan_change(
+        &self,
+        user_id: i64,
+        args: PrepareArgs,
+    ) -> Result<ChangeRow, ChangeError> {
         let op = Operation::parse(&args.operation)?;
         let args = single_form(args)?;
         if args.records.is_none() {
@@ -161,7 +171,7 @@ impl Changes {
             vec![one]
         };
         row.records = serde_json::to_string(&records).ok();
-        self.store_prepared(user_id, row).await
+        Ok(row)
     }
 
     /// Stores a prepared change as pending, with its expiry, and audits it.
