@@ -182,8 +182,34 @@ impl Changes {
             return (status::UNKNOWN, failure(text, None));
         }
         match self.send(user_id, row).await {
-            Ok(reply) => (status::SUCCEEDED, success(row, &reply)),
+            Ok(reply) => {
+                let mut result = success(row, &reply);
+                self.link(user_id, row, &mut result).await;
+                (status::SUCCEEDED, result)
+            }
             Err(e) => outcome_of_error(e),
+        }
+    }
+
+    /// Adds the Lightning `url` to a result's record (and to each item of several records);
+    /// a record deleted has none.
+    pub(super) async fn link(&self, user_id: i64, row: &ChangeRow, result: &mut Value) {
+        if row.operation == "delete" {
+            return;
+        }
+        let Ok(instance) = self.instance_url(user_id).await else {
+            return;
+        };
+        let url = |id: &Value| {
+            id.as_str()
+                .map(|id| crate::salesforce::links::record_url(&instance, &row.object, id))
+        };
+        if let Some(items) = result["items"].as_array_mut() {
+            for item in items.iter_mut().filter(|i| i["success"] == true) {
+                item["url"] = json!(url(&item["id"]));
+            }
+        } else {
+            result["url"] = json!(url(&result["id"]));
         }
     }
 

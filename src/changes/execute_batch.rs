@@ -79,7 +79,13 @@ impl Changes {
             return (status::UNKNOWN, failure(text, None));
         }
         match self.send_batch(user_id, row, records).await {
-            Ok(reply) => outcome_of_items(records, &reply),
+            Ok(reply) => {
+                let (outcome, mut result) = outcome_of_items(records, &reply);
+                if outcome == status::SUCCEEDED {
+                    self.link(user_id, row, &mut result).await;
+                }
+                (outcome, result)
+            }
             Err(e) => outcome_of_error(e),
         }
     }
