@@ -219,8 +219,7 @@ impl Changes {
         };
         let list = read_list(d, items, ext);
         let mut found = Found::new();
-        for chunk in keys.chunks(MAX_RECORDS) {
-            let values: Vec<String> = chunk.iter().map(|k| quote_literal(k)).collect();
+        for values in in_lists(&keys) {
             let soql = format!(
                 "SELECT {} FROM {object} WHERE {key_field} IN ({})",
                 list.join(", "),
@@ -274,6 +273,30 @@ impl Changes {
             body = reply.body.unwrap_or(Value::Null);
         }
     }
+}
+
+/// Keys as quoted SOQL literals, grouped for `IN (...)` lists: at most 200 per query, and short
+/// enough that the query stays far below Salesforce's 16,384-byte URI limit once URL-encoded
+/// (200 record ids always fit in one; long external id values take more queries).
+pub(super) fn in_lists(keys: &[String]) -> Vec<Vec<String>> {
+    const BUDGET: usize = 4_500;
+    let mut lists: Vec<Vec<String>> = Vec::new();
+    let mut used = 0;
+    for key in keys {
+        let literal = quote_literal(key);
+        let full = lists
+            .last()
+            .is_none_or(|l| l.len() >= MAX_RECORDS || used + literal.len() + 2 > BUDGET);
+        if full {
+            lists.push(Vec::new());
+            used = 0;
+        }
+        used += literal.len() + 2;
+        if let Some(list) = lists.last_mut() {
+            list.push(literal);
+        }
+    }
+    lists
 }
 
 /// The key an item is matched by (its id or external id value), checked.
@@ -389,4 +412,21 @@ pub(super) fn field_changes(
             after: p.after,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_lists;
+
+    #[test]
+    fn two_hundred_ids_are_one_in_list_and_long_values_are_split_below_the_uri_limit() {
+        let ids: Vec<String> = (0..200).map(|n| format!("001Dx{n:010}IAA")).collect();
+        assert_eq!(in_lists(&ids).len(), 1);
+        let long: Vec<String> = (0..200).map(|n| format!("{n:0>200}")).collect();
+        let lists = in_lists(&long);
+        assert!(lists.len() > 1);
+        assert_eq!(lists.iter().map(Vec::len).sum::<usize>(), 200);
+        assert!(lists.iter().all(|l| l.join(", ").len() <= 4_500));
+        assert_eq!(in_lists(&[]).len(), 0);
+    }
 }

@@ -6,12 +6,11 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
-use super::batch::{MAX_RECORDS, RecordChange};
+use super::batch::{RecordChange, in_lists};
 use super::execute::{failure, outcome_of_error};
 use super::{ChangeError, Changes, status};
 use crate::reads::ReadError;
 use crate::salesforce::client::Reply;
-use crate::salesforce::soql::quote_literal;
 use crate::store::changes::ChangeRow;
 
 /// Exactly what the collections request sends for each record: its previewed `after` values,
@@ -117,8 +116,8 @@ impl Changes {
                 _ => return Ok(Vec::new()),
             };
         let mut now: HashMap<String, Vec<(String, String)>> = HashMap::new();
-        for chunk in keyed.chunks(MAX_RECORDS) {
-            let values: Vec<String> = chunk.iter().map(|(k, _)| quote_literal(k)).collect();
+        let keys: Vec<String> = keyed.iter().map(|(k, _)| k.clone()).collect();
+        for values in in_lists(&keys) {
             let select = if key_field == "Id" {
                 "Id, SystemModstamp".to_owned()
             } else {

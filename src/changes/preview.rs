@@ -123,6 +123,9 @@ pub fn action(row: &ChangeRow) -> String {
 /// The preview as text.
 pub fn preview_text(row: &ChangeRow, fields: &[FieldChange]) -> String {
     let mut t = format!("{}.\n", action(row));
+    if let Some(url) = records_of(row, fields).first().and_then(|r| r.url.clone()) {
+        let _ = writeln!(t, "  Record page: {}", escaped(&url));
+    }
     for f in fields {
         let _ = writeln!(
             t,

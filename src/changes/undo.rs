@@ -13,7 +13,6 @@ use super::preview::records_of;
 use super::{
     ChangeError, ChangeId, ChangeView, Changes, FieldChange, PrepareArgs, RecordItem, status,
 };
-use crate::salesforce::soql::quote_literal;
 use crate::shown::{escaped, value};
 use crate::store::changes::ChangeRow;
 
@@ -214,8 +213,8 @@ impl Changes {
             }
         }
         let mut now = std::collections::HashMap::new();
-        for chunk in reverse.chunks(super::MAX_RECORDS) {
-            let ids: Vec<String> = chunk.iter().map(|r| quote_literal(&r.id)).collect();
+        let keys: Vec<String> = reverse.iter().map(|r| r.id.clone()).collect();
+        for ids in super::batch::in_lists(&keys) {
             let soql = format!(
                 "SELECT {} FROM {} WHERE Id IN ({})",
                 names.join(", "),

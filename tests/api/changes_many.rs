@@ -230,6 +230,9 @@ async fn a_record_changed_after_the_preview_makes_the_whole_change_a_conflict() 
         ..Default::default()
     };
     let single = t.app.changes.prepare(t.user_id, other).await.unwrap();
+    let page = format!("Record page: {}/{}", t.org.base_url(), accounts[1]);
+    assert!(single.preview.contains(&page), "{}", single.preview);
+    assert_eq!(single.records[0].url.as_deref(), Some(&page[13..]));
     assert_eq!(approve(&t, &single).await.status, "succeeded");
     t.org.clear_requests();
     let done = approve(&t, &batch).await;
