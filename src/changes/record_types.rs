@@ -260,3 +260,77 @@ impl Changes {
         Ok(values)
     }
 }
+
+impl Changes {
+    /// The picklist values one record type of `object` allows (`record_type`: its id, developer
+    /// name or label): `{record_type: {id, name, developer_name}, picklists: {Field: {values,
+    /// controller?}}}`, for `describe_object` with `record_type`.
+    pub async fn record_type_picklists(
+        &self,
+        user_id: i64,
+        object: &str,
+        record_type: &str,
+    ) -> Result<Value, ChangeError> {
+        let d = self.reads.describe(user_id, object).await?;
+        let wanted = record_type.trim();
+        let as_id = crate::salesforce::ids::RecordId::parse(wanted)
+            .ok()
+            .map(|i| i.as_str().to_owned());
+        let found = record_types(&d).find(|rt| {
+            as_id.as_deref().is_some_and(|id| rt["recordTypeId"] == id)
+                || ["developerName", "name"].iter().any(|k| {
+                    rt[*k]
+                        .as_str()
+                        .is_some_and(|v| v.eq_ignore_ascii_case(wanted))
+                })
+        });
+        let Some(rt) = found.cloned() else {
+            let known: Vec<String> = record_types(&d)
+                .map(|rt| {
+                    format!(
+                        "{} ({}, {})",
+                        quoted(rt["name"].as_str().unwrap_or("?")),
+                        escaped(rt["developerName"].as_str().unwrap_or("?")),
+                        escaped(rt["recordTypeId"].as_str().unwrap_or("?"))
+                    )
+                })
+                .collect();
+            return Err(ChangeError::BadInput(format!(
+                "{} has no record type {}; its record types: {}",
+                escaped(d["name"].as_str().unwrap_or(object)),
+                quoted(wanted),
+                known.join(", ")
+            )));
+        };
+        let id = rt["recordTypeId"].as_str().unwrap_or(MASTER_RECORD_TYPE_ID);
+        let live = self
+            .reads
+            .connections()
+            .session(user_id)
+            .await
+            .map_err(crate::reads::ReadError::from)?;
+        let values = self.picklist_values(user_id, &live.key, &d, id).await?;
+        let picklists: Map<String, Value> = values["picklistFieldValues"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(field, v)| {
+                let list: Vec<Value> = v["values"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| p.get("value").cloned())
+                    .collect();
+                let mut entry = serde_json::json!({"values": list});
+                if let Some(c) = controller_of(&d, field) {
+                    entry["controller"] = Value::from(c);
+                }
+                (field.clone(), entry)
+            })
+            .collect();
+        Ok(serde_json::json!({
+            "record_type": {"id": id, "name": rt["name"], "developer_name": rt["developerName"]},
+            "picklists": picklists,
+        }))
+    }
+}

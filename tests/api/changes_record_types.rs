@@ -167,3 +167,40 @@ async fn a_dependent_picklist_must_fit_its_controlling_value_in_every_item() {
     assert!(!err.contains("item 1 "), "{err}");
     assert!(err.contains("Internal Request"), "{err}");
 }
+
+#[tokio::test]
+async fn a_record_types_values_are_found_by_id_developer_name_or_label() {
+    let t = spawn_app().await;
+    for given in [INTERNAL, "Internal", "internal request"] {
+        let v = t
+            .app
+            .changes
+            .record_type_picklists(t.user_id, "Case", given)
+            .await
+            .unwrap();
+        assert_eq!(v["record_type"]["developer_name"], "Internal", "{given}");
+        assert_eq!(
+            v["picklists"]["Status"]["values"],
+            json!(["New", "Working", "Closed"])
+        );
+        assert_eq!(
+            v["picklists"]["Escalation_Reason__c"]["controller"],
+            "Status"
+        );
+    }
+    let err = t
+        .app
+        .changes
+        .record_type_picklists(t.user_id, "Case", "Partner")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("\"Support\" (Support,"), "{err}");
+    let master = t
+        .app
+        .changes
+        .record_type_picklists(t.user_id, "Account", "Master")
+        .await
+        .unwrap();
+    assert_eq!(master["record_type"]["id"], "012000000000000AAA");
+}
