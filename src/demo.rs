@@ -9,10 +9,15 @@ use crate::store;
 
 /// Makes the simulated org the organization's OAuth app (PKCE-only public client).
 pub fn configure_org_app(app: &App, org: &SimulatedOrg) -> Result<(), String> {
+    configure_org_app_at(app, org.base_url())
+}
+
+/// Makes the simulated org at `base_url` (perhaps in another process) the organization's OAuth app.
+pub fn configure_org_app_at(app: &App, base_url: String) -> Result<(), String> {
     let fields = store::apps::AppFields {
         client_id: DEFAULT_CLIENT_ID.to_owned(),
         client_secret_sealed: None,
-        auth_base_url: org.base_url(),
+        auth_base_url: base_url,
         scopes: "api refresh_token offline_access".to_owned(),
         prompt: None,
         enabled: true,

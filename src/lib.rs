@@ -19,3 +19,9 @@ pub mod secrets;
 pub mod shown;
 pub mod simulated_org;
 pub mod store;
+
+/// Internals that the fuzz targets in `fuzz/` drive directly; not a stable interface.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::mcp::approval::{request_state_is_for, seal_request_state};
+}

@@ -277,6 +277,14 @@ impl AuthServer {
                 }
                 let pair = issue_pair(&tx, row.grant_id)?;
                 store::oauth_clients::touch(&tx, &client_id)?;
+                let detail = json!({"grant_id": row.grant_id}).to_string();
+                store::audit::append(
+                    &tx,
+                    "system",
+                    "oauth.token_issued",
+                    Some(&client_id),
+                    Some(&detail),
+                )?;
                 tx.commit()?;
                 Ok(Ok(pair))
             })

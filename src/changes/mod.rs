@@ -166,7 +166,8 @@ impl ChangeId {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrepareArgs {
-    /// "create", "update", "upsert" (create or update matched by an external id) or "delete".
+    /// "upsert" creates or updates the record matched by an external id.
+    #[schemars(extend("enum" = ["create", "update", "upsert", "delete"]))]
     pub operation: String,
     /// Object API name, e.g. "Account" or "Project__c".
     pub object: String,
@@ -197,7 +198,8 @@ pub struct ChangeIdArgs {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListChangesArgs {
-    /// Only changes with this status: pending, executing, succeeded, failed, rejected, cancelled, expired, conflict, unknown.
+    /// Only changes with this status.
+    #[schemars(extend("enum" = ["pending", "executing", "succeeded", "failed", "rejected", "cancelled", "expired", "conflict", "unknown", null]))]
     pub status: Option<String>,
 }
 

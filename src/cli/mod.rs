@@ -68,6 +68,18 @@ pub struct ServeOptions {
     /// off for `demo --http` (which then needs no sign-in at all).
     #[arg(long, env = "SALESFORCE_MCP_OAUTH", value_enum)]
     pub oauth: Option<OnOff>,
+    /// HTTP: most connections open at once; more wait their turn (lowered at start to fit the
+    /// file-descriptor limit, `ulimit -n`).
+    #[arg(long, env = "SALESFORCE_MCP_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// HTTP: a connection that has not sent a whole request head within this is closed.
+    #[arg(long, env = "SALESFORCE_MCP_HEADER_TIMEOUT", default_value = "10s")]
+    #[arg(value_parser = config::parse_duration)]
+    pub header_timeout: std::time::Duration,
+    /// HTTP: a keep-alive connection idle for this long is closed.
+    #[arg(long, env = "SALESFORCE_MCP_IDLE_TIMEOUT", default_value = "60s")]
+    #[arg(value_parser = config::parse_duration)]
+    pub idle_timeout: std::time::Duration,
     /// Test only (MCP conformance suite): `serve --http` without API tokens, every request acting
     /// for one test person. Needs SALESFORCE_MCP_ALLOW_INSECURE_LOOPBACK=1 and a loopback address.
     #[arg(long, hide = true)]
@@ -78,6 +90,10 @@ pub struct ServeOptions {
     /// Test only: where `--test-people` writes the people's tokens (JSON).
     #[arg(long, hide = true)]
     pub test_tokens_file: Option<PathBuf>,
+    /// `demo` only: use the simulated org already running at this URL (e.g. in another process,
+    /// `cargo run --release --example simulated_org`) instead of starting one inside the server.
+    #[arg(long, value_name = "URL")]
+    pub simulated_org_url: Option<String>,
 }
 
 /// A switch.

@@ -67,19 +67,26 @@ pub async fn demo(cli: &Cli, opts: &ServeOptions) -> Result<ExitCode, String> {
         s.db_path = dir.join("demo.db");
     }
     s.allow_insecure_loopback = true;
-    let org = SimulatedOrg::start(SimOrgConfig::default())
-        .await
-        .map_err(|e| format!("cannot start the simulated org: {e}"))?;
+    let org = match &opts.simulated_org_url {
+        Some(_) => None,
+        None => Some(
+            SimulatedOrg::start(SimOrgConfig::default())
+                .await
+                .map_err(|e| format!("cannot start the simulated org: {e}"))?,
+        ),
+    };
+    let org_url = match (&org, &opts.simulated_org_url) {
+        (Some(org), _) => org.base_url(),
+        (None, url) => external_org_url(url.as_deref().unwrap_or_default())?,
+    };
     let app = App::build(s).map_err(|e| e.to_string())?;
     let user = app
         .local_user(opts.user.as_deref())
         .map_err(|e| e.to_string())?;
-    crate::demo::configure_org_app(&app, &org)?;
+    crate::demo::configure_org_app_at(&app, org_url.clone())?;
     let username = crate::demo::connect_through_oauth(&app, user.id).await?;
     eprintln!(
-        "salesforce-mcp demo: simulated Salesforce org at {} (control: {}/_sim/requests); connected as {username}",
-        org.base_url(),
-        org.base_url()
+        "salesforce-mcp demo: simulated Salesforce org at {org_url} (control: {org_url}/_sim/requests); connected as {username}"
     );
     let _sweeper = start_change_upkeep(&app).await?;
     let outcome = match &opts.http {
@@ -106,6 +113,24 @@ pub async fn demo(cli: &Cli, opts: &ServeOptions) -> Result<ExitCode, String> {
     drop(org);
     drop(temp);
     outcome
+}
+
+/// `--simulated-org-url`: a loopback http URL (the demo trusts it with the demo person's tokens).
+fn external_org_url(text: &str) -> Result<String, String> {
+    let url = url::Url::parse(text)
+        .map_err(|e| format!("--simulated-org-url '{text}' is not a URL ({e})"))?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        None => false,
+    };
+    if url.scheme() != "http" || !loopback {
+        return Err(format!(
+            "--simulated-org-url '{text}' must be an http URL on a loopback address, e.g. http://127.0.0.1:9000"
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
 /// A temporary directory for the demo's database, unless `--db` was given.

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use super::ServeOptions;
 use crate::app::App;
 use crate::config::{INSECURE_LOOPBACK_ENV, insecure_loopback_from_env};
+use crate::http::accept::ConnectionSettings;
 use crate::http::limits::LimitSettings;
 use crate::http::{Access, HttpConfig, HttpState, PublicUrl};
 use crate::mcp::Caller;
@@ -43,7 +44,7 @@ pub async fn serve(app: App, opts: &ServeOptions, addr: &str) -> Result<ExitCode
             public_url.join("/mcp")
         ),
     }
-    crate::http::serve(listener, router).await?;
+    crate::http::serve_with(listener, router, connection_settings(opts)).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -87,8 +88,18 @@ pub async fn demo(
         Access::Tokens => "test people: API tokens required",
     };
     eprintln!("MCP over HTTP at {} ({how})", public_url.join("/mcp"));
-    crate::http::serve(listener, router).await?;
+    crate::http::serve_with(listener, router, connection_settings(opts)).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--max-connections`, `--header-timeout`, `--idle-timeout`.
+fn connection_settings(opts: &ServeOptions) -> ConnectionSettings {
+    ConnectionSettings {
+        header_read_timeout: opts.header_timeout,
+        idle_timeout: opts.idle_timeout,
+        max_connections: opts.max_connections,
+        ..ConnectionSettings::default()
+    }
 }
 
 async fn bind(addr: &str) -> Result<(tokio::net::TcpListener, SocketAddr), String> {

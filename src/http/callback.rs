@@ -122,9 +122,14 @@ pub async fn serve_once(
             expected_state,
             done: tx,
         });
-    let server = axum::serve(listener, router);
+    let server = super::accept::serve_until(
+        listener,
+        router,
+        super::accept::ConnectionSettings::default(),
+        std::future::pending(),
+    );
     tokio::select! {
         outcome = rx.recv() => outcome.unwrap_or_else(|| Err("the callback server stopped".to_owned())),
-        result = server => Err(format!("the callback server stopped: {result:?}")),
+        () = server => Err("the callback server stopped".to_owned()),
     }
 }

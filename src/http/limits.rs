@@ -1,5 +1,6 @@
 //! Request size and per-person rate limits. Over the rate, a request gets 429 with
-//! `Retry-After` (whole seconds) and a message that says when to try again.
+//! `Retry-After` (whole seconds) and a message that says when to try again. A body over the size
+//! limit gets 413, with or without a `Content-Length`.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -93,6 +94,45 @@ pub async fn per_person(State(state): State<HttpState>, request: Request, next: 
         Ok(()) => next.run(request).await,
         Err(wait) => too_many(wait, state.config.limits.per_minute),
     }
+}
+
+/// Reads an `/mcp` request body whole, within the size limit, before rmcp sees it: a chunked
+/// body over the limit is 413 here (rmcp answers the outer limit's body error with 500).
+pub async fn whole_body(State(state): State<HttpState>, request: Request, next: Next) -> Response {
+    let limit = state.config.limits.max_body_bytes;
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(error) if is_length_limit(&error) => return too_large(limit),
+        Err(error) => {
+            return (
+                http::StatusCode::BAD_REQUEST,
+                format!("Bad Request: the request body could not be read ({error})"),
+            )
+                .into_response();
+        }
+    };
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+fn is_length_limit(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+fn too_large(limit: usize) -> Response {
+    (
+        http::StatusCode::PAYLOAD_TOO_LARGE,
+        format!("Payload Too Large: the request body is over the limit of {limit} bytes"),
+    )
+        .into_response()
 }
 
 fn too_many(wait: Duration, per_minute: u32) -> Response {

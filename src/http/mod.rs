@@ -1,6 +1,7 @@
 //! HTTP: MCP over Streamable HTTP at `/mcp` with bearer API tokens, the RFC 9728 metadata, the
 //! web pages (sign-in, connect, OAuth callback), health checks, and the terminal's OAuth callback.
 
+pub mod accept;
 pub mod auth;
 pub mod authz;
 pub mod callback;
@@ -11,4 +12,4 @@ pub mod server;
 pub mod sessions;
 pub mod web;
 
-pub use server::{Access, HttpConfig, HttpState, PublicUrl, app, serve};
+pub use server::{Access, HttpConfig, HttpState, PublicUrl, app, serve, serve_with};

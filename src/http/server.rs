@@ -11,6 +11,7 @@ use rmcp::transport::streamable_http_server::session::local::LocalSessionManager
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tower_http::limit::RequestBodyLimitLayer;
 
+use super::accept::{self, ConnectionSettings};
 use super::limits::{LimitSettings, RateLimiter};
 use super::sessions::SessionOwners;
 use super::{auth, authz, health, limits, metadata, sessions, web};
@@ -183,6 +184,10 @@ fn mcp_router(state: &HttpState) -> Router<HttpState> {
         .nest_service("/mcp", service)
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            limits::whole_body,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             sessions::bind,
         ))
         .layer(middleware::from_fn_with_state(
@@ -215,12 +220,20 @@ async fn check_host(State(state): State<HttpState>, request: Request, next: Next
         .into_response()
 }
 
-/// Serves `router` on `listener` until Ctrl-C or SIGTERM.
+/// Serves `router` on `listener` with the default connection limits until Ctrl-C or SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> Result<(), String> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("the HTTP server stopped: {e}"))
+    serve_with(listener, router, ConnectionSettings::default()).await
+}
+
+/// Serves `router` on `listener` with `settings` until Ctrl-C or SIGTERM, then lets requests
+/// under way finish.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    settings: ConnectionSettings,
+) -> Result<(), String> {
+    accept::serve_until(listener, router, settings, shutdown_signal()).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -47,6 +47,34 @@ fn bound_to(user_id: i64, change_id: &str) -> String {
     format!("confirm_change|{user_id}|{change_id}")
 }
 
+/// Seals `change_id` into a `requestState` that opens only for this person and this change,
+/// until `ttl` has passed.
+pub fn seal_request_state(
+    codec: &RequestStateCodec,
+    user_id: i64,
+    change_id: &str,
+    ttl: std::time::Duration,
+) -> String {
+    let bound = bound_to(user_id, change_id);
+    let options = SealOptions::new()
+        .associated_data(bound.as_bytes())
+        .ttl(ttl);
+    codec.seal_with(change_id.as_bytes(), &options)
+}
+
+/// Whether `state` is a `requestState` from [`seal_request_state`] for this person and change,
+/// unaltered and not expired.
+pub fn request_state_is_for(
+    codec: &RequestStateCodec,
+    state: &str,
+    user_id: i64,
+    change_id: &str,
+) -> bool {
+    codec
+        .open_with(state, bound_to(user_id, change_id).as_bytes())
+        .is_ok_and(|payload| payload == change_id.as_bytes())
+}
+
 impl SalesforceMcp {
     /// Runs `confirm_change` for the caller.
     pub(super) async fn confirm(
@@ -182,11 +210,7 @@ impl SalesforceMcp {
             })
             .unwrap_or_default()
             .max(std::time::Duration::from_secs(1));
-        let bound = bound_to(user_id, &view.change_id);
-        let options = SealOptions::new()
-            .associated_data(bound.as_bytes())
-            .ttl(ttl);
-        let state = codec.seal_with(view.change_id.as_bytes(), &options);
+        let state = seal_request_state(codec, user_id, &view.change_id, ttl);
         let schema = ElicitationSchema::from_type::<ApprovalForm>()
             .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
         let request = ElicitRequest::new(ElicitRequestParams::FormElicitationParams {
@@ -208,9 +232,9 @@ impl SalesforceMcp {
         state: Option<&str>,
     ) -> Answer {
         let verified = match (self.codec().await, state) {
-            (Ok(codec), Some(state)) => codec
-                .open_with(state, bound_to(user_id, &view.change_id).as_bytes())
-                .is_ok_and(|payload| payload == view.change_id.as_bytes()),
+            (Ok(codec), Some(state)) => {
+                request_state_is_for(codec, state, user_id, &view.change_id)
+            }
             _ => false,
         };
         if !verified {
@@ -303,4 +327,24 @@ pub(super) fn list_text(list: &crate::changes::ChangeList) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_state_opens_only_for_its_person_and_change() {
+        let codec = RequestStateCodec::try_new([9u8; 32]).unwrap();
+        let ttl = std::time::Duration::from_secs(60);
+        let state = seal_request_state(&codec, 7, "a0Kchange1", ttl);
+        assert!(request_state_is_for(&codec, &state, 7, "a0Kchange1"));
+        assert!(!request_state_is_for(&codec, &state, 8, "a0Kchange1"));
+        assert!(!request_state_is_for(&codec, &state, 7, "a0Kchange2"));
+        let other_key = RequestStateCodec::try_new([8u8; 32]).unwrap();
+        assert!(!request_state_is_for(&other_key, &state, 7, "a0Kchange1"));
+        let mut tampered = state.clone();
+        tampered.push('A');
+        assert!(!request_state_is_for(&codec, &tampered, 7, "a0Kchange1"));
+    }
 }

@@ -1,18 +1,19 @@
 //! The MCP handler: tools, prompts, and the one place where errors become tool results.
 //! One handler type serves stdio and Streamable HTTP.
 
-mod approval;
+pub(crate) mod approval;
 mod args;
 mod prompts;
+mod reads_tools;
 mod render;
+mod render_reads;
+mod schemas;
 mod status;
 
 use std::sync::Arc;
 
 use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::handler::server::tool::{
-    InputResponses, RequestState, schema_for_output, schema_for_type,
-};
+use rmcp::handler::server::tool::{InputResponses, RequestState};
 
 use args::Args;
 use rmcp::model::{
@@ -21,15 +22,13 @@ use rmcp::model::{
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
+use schemas::lean;
 use serde::Serialize;
 
-use crate::changes::{
-    ChangeIdArgs, ChangeList, ChangeView, Changes, ListChangesArgs, PrepareArgs, UndoArgs,
-};
+use crate::changes::{ChangeIdArgs, Changes, ListChangesArgs, PrepareArgs, UndoArgs};
 use crate::connections::ConnectionError;
 use crate::reads::{
-    DescribeArgs, GetRecordArgs, ListObjectsArgs, ObjectInfo, ObjectList, QueryArgs, QueryPage,
-    ReadError, Reads, RecordOut, SearchArgs, SearchOut,
+    DescribeArgs, GetRecordArgs, ListObjectsArgs, QueryArgs, ReadError, Reads, SearchArgs,
 };
 pub use status::{ConnectionStatus, StatusArgs, connection_status};
 
@@ -200,15 +199,14 @@ impl SalesforceMcp {
             changes,
             state_codec: Arc::default(),
             mode: Arc::new(mode),
-            tool_router: Self::tool_router(),
+            tool_router: Self::tool_router() + Self::reads_router(),
         }
     }
 
     #[tool(
         description = "Who is connected to Salesforce for you: user, org, instance, login host, OAuth app (org or group), scopes, offline refresh, API usage; if not connected, how to connect. Call this first when another tool says you are not connected.",
         annotations(title = "Salesforce connection status", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false),
-        output_schema = schema_for_output::<ConnectionStatus>(),
-        input_schema = schema_for_type::<StatusArgs>()
+        input_schema = lean::<StatusArgs>()
     )]
     async fn connection_status(
         &self,
@@ -228,8 +226,7 @@ impl SalesforceMcp {
     #[tool(
         description = "List Salesforce objects (standard and custom) you can use, with label and capabilities (query, search, create, update, delete). Filter by name, custom only, or capability; page with cursor.",
         annotations(title = "List Salesforce objects", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<ObjectList>(),
-        input_schema = schema_for_type::<ListObjectsArgs>()
+        input_schema = lean::<ListObjectsArgs>()
     )]
     async fn list_objects(
         &self,
@@ -249,8 +246,7 @@ impl SalesforceMcp {
     #[tool(
         description = "Describe one Salesforce object: its fields (API name, label, type, length, required on create, createable, updateable, external id, reference targets), and optionally picklist values, child relationships and record types. Use before writing SOQL or preparing a change.",
         annotations(title = "Describe a Salesforce object", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<ObjectInfo>(),
-        input_schema = schema_for_type::<DescribeArgs>()
+        input_schema = lean::<DescribeArgs>()
     )]
     async fn describe_object(
         &self,
@@ -262,7 +258,10 @@ impl SalesforceMcp {
             args,
             &ctx,
             |user, a| reads.describe_object(user, a),
-            |v| result(v, render::object_info(v)),
+            |v| {
+                let views = render_reads::list_views(v.list_views.as_ref());
+                result(v, render::object_info(v) + &views)
+            },
         )
         .await
     }
@@ -270,8 +269,7 @@ impl SalesforceMcp {
     #[tool(
         description = "Keyword search across Salesforce records (SOSL built by the server; any text is safe, special characters are searched literally). Results are grouped by object. Optionally name the objects and fields to return.",
         annotations(title = "Search Salesforce records", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<SearchOut>(),
-        input_schema = schema_for_type::<SearchArgs>()
+        input_schema = lean::<SearchArgs>()
     )]
     async fn search_records(
         &self,
@@ -291,8 +289,7 @@ impl SalesforceMcp {
     #[tool(
         description = "Run one read-only SOQL SELECT. Returns up to max_rows rows (default 200, at most 2000) and next_cursor when more rows remain: call again with only the cursor to continue exactly where it stopped (no row skipped or repeated). FOR UPDATE, FOR VIEW, FOR REFERENCE, UPDATE TRACKING and UPDATE VIEWSTAT are refused.",
         annotations(title = "Query Salesforce (SOQL)", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<QueryPage>(),
-        input_schema = schema_for_type::<QueryArgs>()
+        input_schema = lean::<QueryArgs>()
     )]
     async fn query_records(
         &self,
@@ -312,8 +309,7 @@ impl SalesforceMcp {
     #[tool(
         description = "Read one Salesforce record by object and id (15 or 18 characters), optionally only some fields.",
         annotations(title = "Get a Salesforce record", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<RecordOut>(),
-        input_schema = schema_for_type::<GetRecordArgs>()
+        input_schema = lean::<GetRecordArgs>()
     )]
     async fn get_record(
         &self,
@@ -325,7 +321,7 @@ impl SalesforceMcp {
             args,
             &ctx,
             |user, a| reads.get_record(user, a),
-            |v| result(v, render::record(v)),
+            |v| result(v, render::record(v) + &render_reads::link(&v.url)),
         )
         .await
     }
@@ -333,8 +329,7 @@ impl SalesforceMcp {
     #[tool(
         description = "Prepare a create, update, upsert (by external id) or delete of a Salesforce record, or of up to 200 records of one object at once with `records`, WITHOUT changing anything. Checks the object, fields, writability, types, picklist values and required fields against describe, reads the current values, and stores a pending change (it expires, 15 minutes by default). Returns change_id and a preview: object, record, each field with before -> after. Show the preview to the person, then call confirm_change so that they can approve it.",
         annotations(title = "Prepare a Salesforce change (no write)", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
-        output_schema = schema_for_output::<ChangeView>(),
-        input_schema = schema_for_type::<PrepareArgs>()
+        input_schema = lean::<PrepareArgs>()
     )]
     async fn prepare_change(
         &self,
@@ -354,8 +349,7 @@ impl SalesforceMcp {
     #[tool(
         description = "Ask the person to approve a prepared change, then execute it exactly once and return Salesforce's result. The person sees the full preview and decides; declining rejects the change. If your client cannot ask, the result says where the person can approve it. A change that is not pending (already done, rejected, cancelled, expired) is never executed again.",
         annotations(title = "Confirm a prepared Salesforce change", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true),
-        output_schema = schema_for_output::<ChangeView>(),
-        input_schema = schema_for_type::<ChangeIdArgs>()
+        input_schema = lean::<ChangeIdArgs>()
     )]
     async fn confirm_change(
         &self,
@@ -375,8 +369,7 @@ impl SalesforceMcp {
     #[tool(
         description = "Prepare the undo of one of your succeeded changes WITHOUT changing anything: an update gets its fields set back to their before values, a create gets what it created deleted, an upsert is reversed. A delete cannot be undone (its records are in the Recycle Bin). Records that changed since are refused unless force is true. The undo is a new pending change: show its preview, then confirm_change it like any change.",
         annotations(title = "Prepare the undo of a change (no write)", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
-        output_schema = schema_for_output::<ChangeView>(),
-        input_schema = schema_for_type::<UndoArgs>()
+        input_schema = lean::<UndoArgs>()
     )]
     async fn prepare_undo(
         &self,
@@ -396,8 +389,7 @@ impl SalesforceMcp {
     #[tool(
         description = "Cancel one of your pending changes; nothing is sent to Salesforce.",
         annotations(title = "Cancel a prepared change", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = false),
-        output_schema = schema_for_output::<ChangeView>(),
-        input_schema = schema_for_type::<ChangeIdArgs>()
+        input_schema = lean::<ChangeIdArgs>()
     )]
     async fn cancel_change(
         &self,
@@ -417,8 +409,7 @@ impl SalesforceMcp {
     #[tool(
         description = "Your prepared changes (newest first) with their status: pending, executing, succeeded, failed, rejected, cancelled, expired, conflict or unknown, and the Salesforce result once executed.",
         annotations(title = "List your prepared changes", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false),
-        output_schema = schema_for_output::<ChangeList>(),
-        input_schema = schema_for_type::<ListChangesArgs>()
+        input_schema = lean::<ListChangesArgs>()
     )]
     async fn list_changes(
         &self,
@@ -445,6 +436,7 @@ impl ServerHandler for SalesforceMcp {
                 "Salesforce for the person using this assistant, with their own Salesforce permissions. \
                  Start with connection_status if unsure; use list_objects and describe_object before writing SOQL; \
                  query_records runs read-only SOQL and pages with next_cursor; search_records does keyword search. \
+                 Reports, dashboards, list views, related records, recent items and files have their own read tools. \
                  To change data, prepare_change (previews, writes nothing), show the preview, then confirm_change: the person approves before anything is written.",
             )
     }
@@ -465,3 +457,6 @@ impl ServerHandler for SalesforceMcp {
         prompts::get(&request.name, request.arguments.as_ref()).map(Into::into)
     }
 }
+
+#[cfg(test)]
+mod tools_list_tests;

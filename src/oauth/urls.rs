@@ -18,13 +18,33 @@ const SALESFORCE_SUFFIXES: &[&str] = &[
 
 fn is_salesforce_host(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
-    SALESFORCE_SUFFIXES
-        .iter()
-        .any(|s| host.ends_with(s) && host.len() > s.len())
+    // A DNS name: letters, digits and hyphens in non-empty labels (IDNs arrive as punycode).
+    let dns_name = host.split('.').all(|label| {
+        !label.is_empty()
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    });
+    dns_name
+        && SALESFORCE_SUFFIXES
+            .iter()
+            .any(|s| host.ends_with(s) && host.len() > s.len())
 }
 
 fn is_loopback(url: &Url) -> bool {
     matches!(url.host_str(), Some("127.0.0.1") | Some("localhost")) && url.port().is_some()
+}
+
+/// https on a Salesforce host, or (with the test switch) http on loopback with a port.
+fn is_salesforce_target(url: &Url, allow_loopback: bool) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    (url.scheme() == "https" && is_salesforce_host(host))
+        || (allow_loopback && url.scheme() == "http" && is_loopback(url))
+}
+
+/// No user name or password: a person's token is never sent along with other credentials.
+fn no_credentials(url: &Url) -> bool {
+    url.username().is_empty() && url.password().is_none()
 }
 
 /// Checks scheme and host; returns the URL without a trailing slash.
@@ -37,15 +57,12 @@ fn parse_salesforce_origin(text: &str, what: &str, allow_loopback: bool) -> Resu
             "{what} '{text}' must be just scheme and host, like {example}"
         )));
     }
-    if !url.username().is_empty() || url.password().is_some() {
+    if !no_credentials(&url) {
         return Err(UrlError(format!(
             "{what} '{text}' must not contain credentials"
         )));
     }
-    let host = url.host_str().unwrap_or_default();
-    let ok = (url.scheme() == "https" && is_salesforce_host(host))
-        || (allow_loopback && url.scheme() == "http" && is_loopback(&url));
-    if !ok {
+    if !is_salesforce_target(&url, allow_loopback) {
         let hint = if allow_loopback {
             "or http://127.0.0.1:PORT / http://localhost:PORT in test mode"
         } else {
@@ -116,10 +133,10 @@ impl InstanceUrl {
 pub fn check_identity_url(text: &str, allow_loopback: bool) -> Result<Url, UrlError> {
     let url = Url::parse(text)
         .map_err(|e| UrlError(format!("identity URL '{text}' is not a URL ({e})")))?;
-    let host = url.host_str().unwrap_or_default();
-    let ok = (url.scheme() == "https" && is_salesforce_host(host))
-        || (allow_loopback && url.scheme() == "http" && is_loopback(&url));
-    if !ok || !url.path().starts_with("/id/") {
+    if !no_credentials(&url)
+        || !is_salesforce_target(&url, allow_loopback)
+        || !url.path().starts_with("/id/")
+    {
         return Err(UrlError(format!(
             "identity URL '{text}' is not a Salesforce identity URL"
         )));
@@ -169,6 +186,40 @@ mod tests {
             assert!(AuthBaseUrl::parse(bad, false).is_err(), "{bad}");
             assert!(InstanceUrl::parse(bad, false).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn identity_urls_with_credentials_are_refused() {
+        let good = "https://login.salesforce.com/id/00D000000000001AAA/005000000000001AAA";
+        assert!(check_identity_url(good, false).is_ok());
+        for bad in [
+            "https://user:pw@login.salesforce.com/id/00D000000000001AAA/005000000000001AAA",
+            "https://user@login.salesforce.com/id/00D000000000001AAA/005000000000001AAA",
+            "https://:pw@login.salesforce.com/id/00D000000000001AAA/005000000000001AAA",
+            "http://u@127.0.0.1:4321/id/00D000000000001AAA/005000000000001AAA",
+        ] {
+            assert!(check_identity_url(bad, true).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn hosts_that_are_not_dns_names_are_refused() {
+        // The url crate keeps characters such as `}` or `&` in a host; no Salesforce host has
+        // them, and hyper cannot even parse such a URL.
+        for bad in [
+            "https://ac}e.my.salesforce.com",
+            "https://evil.example&.salesforce.com",
+            "https://a..salesforce.com",
+            "https://acme_x.my.salesforce.com",
+        ] {
+            assert!(AuthBaseUrl::parse(bad, false).is_err(), "{bad}");
+            assert!(InstanceUrl::parse(bad, false).is_err(), "{bad}");
+            assert!(
+                check_identity_url(&format!("{bad}/id/00D/005"), false).is_err(),
+                "{bad}"
+            );
+        }
+        assert!(InstanceUrl::parse("https://xn--bcher-kva.my.salesforce.com", false).is_ok());
     }
 
     #[test]

@@ -11,6 +11,9 @@ pub enum ReadError {
     /// The arguments are wrong; the message says how to fix them.
     #[error("{0}")]
     BadInput(String),
+    /// Salesforce refused for now (a rate limit); the message says when to try again.
+    #[error("{0}")]
+    TryLater(String),
     /// The connection cannot be used.
     #[error(transparent)]
     Connection(#[from] ConnectionError),

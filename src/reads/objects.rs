@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{ReadError, Reads};
+use crate::connections::LiveSession;
 use crate::salesforce::error::SalesforceError;
 use crate::salesforce::ids::ObjectName;
 
@@ -19,7 +20,8 @@ pub struct ListObjectsArgs {
     pub name_contains: Option<String>,
     /// Only custom objects (API names ending in __c).
     pub custom_only: Option<bool>,
-    /// Only objects that support this: "query", "search", "create", "update" or "delete".
+    /// Only objects that support this.
+    #[schemars(extend("enum" = ["query", "search", "create", "update", "delete", null]))]
     pub capability: Option<String>,
     /// Maximum objects to return (1-500, default 100).
     pub limit: Option<u32>,
@@ -62,7 +64,8 @@ pub struct DescribeArgs {
     pub object: String,
     /// Only fields whose API name or label contains this text (case-insensitive).
     pub fields_matching: Option<String>,
-    /// Extra details: any of "picklists" (allowed values), "relationships" (child relationships), "record_types".
+    /// Extra details: "picklists" (allowed values), "relationships" (child relationships), "record_types", "list_views".
+    #[schemars(extend("items" = {"type": "string", "enum": ["picklists", "relationships", "record_types", "list_views"]}))]
     pub include: Option<Vec<String>>,
 }
 
@@ -124,6 +127,9 @@ pub struct ObjectInfo {
     /// Record types (with include "record_types").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record_types: Option<Vec<Value>>,
+    /// List views (with include "list_views"): id, developer name, label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list_views: Option<Vec<Value>>,
 }
 
 const CAPABILITIES: [(&str, &str); 5] = [
@@ -164,13 +170,29 @@ pub fn closest_names<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) 
 impl Reads {
     /// Describe Global, cached per connection.
     pub async fn global(&self, user_id: i64) -> Result<Arc<Value>, ReadError> {
-        self.cached_describe(user_id, None).await
+        let live = self.connections.session(user_id).await?;
+        self.cached_describe(user_id, live, None).await
     }
 
     /// An object's describe, cached per connection; unknown objects get close names.
     pub async fn describe(&self, user_id: i64, object: &str) -> Result<Arc<Value>, ReadError> {
+        ObjectName::parse(object).map_err(|e| ReadError::BadInput(e.to_string()))?;
+        let live = self.connections.session(user_id).await?;
+        self.describe_with(user_id, live, object).await
+    }
+
+    /// [`Reads::describe`] with a session the caller already read (and uses again).
+    pub(super) async fn describe_with(
+        &self,
+        user_id: i64,
+        live: LiveSession,
+        object: &str,
+    ) -> Result<Arc<Value>, ReadError> {
         let name = ObjectName::parse(object).map_err(|e| ReadError::BadInput(e.to_string()))?;
-        match self.cached_describe(user_id, Some(name.as_str())).await {
+        match self
+            .cached_describe(user_id, live, Some(name.as_str()))
+            .await
+        {
             Err(ReadError::Salesforce(
                 SalesforceError::NotFound { .. } | SalesforceError::UnknownObject { .. },
             )) => Err(self.unknown_object(user_id, object).await),
@@ -204,9 +226,9 @@ impl Reads {
     async fn cached_describe(
         &self,
         user_id: i64,
+        live: LiveSession,
         object: Option<&str>,
     ) -> Result<Arc<Value>, ReadError> {
-        let live = self.connections.session(user_id).await?;
         let cache_name = object.unwrap_or("*global*");
         if let Some(hit) = self.describes.fresh(&live.key, cache_name) {
             return Ok(hit);
@@ -321,9 +343,9 @@ impl Reads {
     ) -> Result<ObjectInfo, ReadError> {
         let include = args.include.unwrap_or_default();
         for i in &include {
-            if !["picklists", "relationships", "record_types"].contains(&i.as_str()) {
+            if !["picklists", "relationships", "record_types", "list_views"].contains(&i.as_str()) {
                 return Err(ReadError::BadInput(format!(
-                    "include '{i}' is not known: use any of picklists, relationships, record_types"
+                    "include '{i}' is not known: use any of picklists, relationships, record_types, list_views"
                 )));
             }
         }
@@ -341,6 +363,10 @@ impl Reads {
             })
             .map(|f| field_info(f, wants("picklists")))
             .collect();
+        let list_views = match wants("list_views") {
+            true => Some(self.list_views_of(user_id, &text(&d, "name")).await?),
+            false => None,
+        };
         Ok(ObjectInfo {
             name: text(&d, "name"),
             label: text(&d, "label"),
@@ -351,6 +377,7 @@ impl Reads {
             fields,
             child_relationships: wants("relationships").then(|| child_relationships(&d)),
             record_types: wants("record_types").then(|| record_types(&d)),
+            list_views,
         })
     }
 }

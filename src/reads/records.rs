@@ -4,9 +4,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::lists::name_field;
 use super::objects::closest_names;
 use super::{ReadError, Reads, compact_record};
 use crate::salesforce::ids::{FieldName, ObjectName, RecordId};
+use crate::salesforce::links::record_url;
+use crate::salesforce::soql::quote_literal;
 use crate::salesforce::sosl::{SearchObject, SearchSpec, build_sosl};
 
 /// Arguments of `get_record`.
@@ -28,6 +31,8 @@ pub struct RecordOut {
     pub object: String,
     /// 18-character record id.
     pub id: String,
+    /// The record's page in Salesforce.
+    pub url: String,
     /// Field values.
     pub record: Value,
 }
@@ -38,7 +43,7 @@ pub struct RecordOut {
 pub struct SearchObjectArg {
     /// Object API name, e.g. "Account".
     pub name: String,
-    /// Fields to return for matches (Id is always included), e.g. ["Name", "Phone"].
+    /// Fields to return for matches (Id is always included; default: the name field), e.g. ["Name", "Phone"].
     pub fields: Option<Vec<String>>,
 }
 
@@ -48,13 +53,13 @@ pub struct SearchObjectArg {
 pub struct SearchArgs {
     /// Words to search for in text fields, e.g. "Acme & Sons". Special characters are searched literally.
     pub text: String,
-    /// Objects to search (default: all searchable objects, returning only ids).
+    /// Objects to search (default: all searchable objects, returning Id and each object's name field).
     pub objects: Option<Vec<SearchObjectArg>>,
     /// Most matches in all (1-2000, default 20).
     pub limit: Option<u32>,
 }
 
-/// Matches of one object.
+/// Matches of one object; each record carries `url`, its page in Salesforce.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SearchGroup {
     /// Object API name.
@@ -112,7 +117,11 @@ impl Reads {
         for f in &fields {
             FieldName::parse(f).map_err(|e| ReadError::BadInput(e.to_string()))?;
         }
-        let d = self.describe(user_id, object.as_str()).await?;
+        // One session read for the describe and the call.
+        let live = self.connections.session(user_id).await?;
+        let d = self
+            .describe_with(user_id, live.clone(), object.as_str())
+            .await?;
         let api_name = d["name"].as_str().unwrap_or(object.as_str()).to_owned();
         if !fields.is_empty() {
             check_fields(&d, &fields)?;
@@ -120,12 +129,14 @@ impl Reads {
         let list = (!fields.is_empty()).then(|| fields.join(","));
         let api = &self.api;
         let (reply, _) = self
-            .call(user_id, |s| {
+            .call_with(user_id, live, |s| {
                 let (o, i, l) = (api_name.clone(), id.as_str().to_owned(), list.clone());
                 async move { api.get_record(&s, &o, &i, l.as_deref()).await }
             })
             .await?;
+        let instance = self.instance_url(user_id).await?;
         Ok(RecordOut {
+            url: record_url(&instance, &api_name, id.as_str()),
             object: api_name,
             id: id.as_str().to_owned(),
             record: compact_record(reply.body.unwrap_or(Value::Null)),
@@ -142,7 +153,10 @@ impl Reads {
         for o in args.objects.unwrap_or_default() {
             let d = self.describe(user_id, &o.name).await?;
             let api_name = d["name"].as_str().unwrap_or(&o.name).to_owned();
-            let fields = o.fields.unwrap_or_default();
+            let fields = match o.fields.filter(|f| !f.is_empty()) {
+                Some(fields) => fields,
+                None => name_field(&d).into_iter().collect(),
+            };
             check_fields(&d, &fields)?;
             let name =
                 ObjectName::parse(&api_name).map_err(|e| ReadError::BadInput(e.to_string()))?;
@@ -187,7 +201,55 @@ impl Reads {
                 }),
             }
         }
+        if spec.objects.is_empty() {
+            for group in &mut results {
+                self.add_names(user_id, group).await?;
+            }
+        }
+        let instance = self.instance_url(user_id).await?;
+        for group in &mut results {
+            for record in &mut group.records {
+                let id = record["Id"].as_str().unwrap_or_default().to_owned();
+                if let Some(map) = record.as_object_mut() {
+                    map.insert(
+                        "url".into(),
+                        Value::String(record_url(&instance, &group.object, &id)),
+                    );
+                }
+            }
+        }
         let total = results.iter().map(|g| g.records.len()).sum();
         Ok(SearchOut { results, total })
+    }
+
+    /// Adds each record's name field (describe's `nameField`) to search matches that carry only
+    /// ids: one query per object.
+    async fn add_names(&self, user_id: i64, group: &mut SearchGroup) -> Result<(), ReadError> {
+        let d = self.describe(user_id, &group.object).await?;
+        let Some(field) = name_field(&d).filter(|f| f != "Id") else {
+            return Ok(());
+        };
+        let ids: Vec<String> = group
+            .records
+            .iter()
+            .filter_map(|r| r["Id"].as_str())
+            .map(quote_literal)
+            .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let soql = format!(
+            "SELECT Id, {field} FROM {} WHERE Id IN ({})",
+            group.object,
+            ids.join(", ")
+        );
+        let named = self.rows(user_id, &soql).await?;
+        for record in &mut group.records {
+            let found = named.iter().find(|n| n["Id"] == record["Id"]);
+            if let (Some(map), Some(n)) = (record.as_object_mut(), found) {
+                map.insert(field.clone(), n[field.as_str()].clone());
+            }
+        }
+        Ok(())
     }
 }

@@ -61,6 +61,11 @@ impl Api {
         }
     }
 
+    /// The HTTP client (for streamed bodies).
+    pub(super) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// The API version in use.
     pub fn version(&self) -> &str {
         &self.version
@@ -151,10 +156,24 @@ impl Api {
         query: &[(&str, &str)],
         headers: &[(&str, String)],
     ) -> Result<Reply, SalesforceError> {
+        self.read_request(session, (Method::GET, path), query, headers, None)
+            .await
+    }
+
+    /// A request that changes nothing (a GET, or a POST that only runs something, like a
+    /// report), retried on 5xx and transport errors with exponential backoff.
+    pub(super) async fn read_request(
+        &self,
+        session: &Session,
+        (method, path): (Method, &str),
+        query: &[(&str, &str)],
+        headers: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Reply, SalesforceError> {
         let mut attempt = 1;
         loop {
             match self
-                .send_once(session, Method::GET, path, query, headers, None)
+                .send_once(session, method.clone(), path, query, headers, body)
                 .await
             {
                 Err(e) if e.is_retryable() && attempt < self.read_attempts => {
@@ -365,7 +384,7 @@ pub fn path_segment(value: &str) -> Result<String, SalesforceError> {
         .replace('+', "%20"))
 }
 
-fn transport(e: &reqwest::Error) -> SalesforceError {
+pub(super) fn transport(e: &reqwest::Error) -> SalesforceError {
     let what = if e.is_timeout() {
         "timed out"
     } else {

@@ -1,5 +1,6 @@
-//! Salesforce REST: ids, SOQL read-only guard, SOSL builder, limit header, error mapping, client.
+//! Salesforce REST: ids, record links, analytics and file reads, SOQL read-only guard, SOSL builder, limit header, error mapping, client.
 
+pub mod analytics;
 pub mod client;
 pub mod collections;
 pub mod error;

@@ -33,6 +33,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/deny-next-authorization", post(deny_next))
         .route("/users", get(users))
         .route("/records/{object}/{id}", get(record))
+        .route("/view/{object}/{id}", post(view))
 }
 
 fn handle(shared: Arc<Shared>) -> SimOrgHandle {
@@ -147,5 +148,17 @@ async fn record(
     match shared.data().get(&object, &id, None, &version) {
         Ok(record) => axum::Json(record).into_response(),
         Err(error) => error_response(&error),
+    }
+}
+
+/// The user opens a record in the Salesforce UI (it becomes recently viewed).
+async fn view(
+    State(shared): State<Arc<Shared>>,
+    Path((object, id)): Path<(String, String)>,
+) -> Response {
+    if handle(shared).view_in_ui(&object, &id) {
+        ok()
+    } else {
+        (StatusCode::NOT_FOUND, "no such record").into_response()
     }
 }

@@ -16,9 +16,12 @@ use tokio_util::sync::CancellationToken;
 
 pub mod data;
 
+mod analytics;
 mod composite;
 mod control;
+mod files;
 mod identity;
+mod listviews;
 mod log;
 mod oauth;
 mod pager;

@@ -17,6 +17,12 @@ pub(crate) fn route(shared: &Shared, call: &Call<'_>, route: &[&str], method: &M
         return response;
     }
     match route {
+        ["analytics", ..] => super::analytics::route(shared, call, route, method),
+        ["sobjects", _, "listviews", ..] => super::listviews::route(shared, call, route, method),
+        ["recent"] if get => super::listviews::recent(shared, call),
+        ["sobjects", object, id, name] if get => {
+            super::files::field_or_relationship(shared, call, &decode(object), &decode(id), name)
+        }
         [] if get => resources(&call.version),
         ["sobjects"] if get => describe_global(shared, call),
         ["sobjects", object] if method == Method::POST => {

@@ -54,10 +54,12 @@ pub(crate) async fn bind(addr: SocketAddr, config: super::SimOrgConfig) -> std::
 pub(crate) fn spawn(bound: Bound, stop: CancellationToken) -> JoinHandle<()> {
     let app = app(bound.shared);
     tokio::spawn(async move {
-        let serve = axum::serve(bound.listener, app)
-            .with_graceful_shutdown(async move { stop.cancelled_owned().await });
-        if let Err(error) = serve.await {
-            tracing::warn!(%error, "simulated org stopped with an error");
-        }
+        crate::http::accept::serve_until(
+            bound.listener,
+            app,
+            crate::http::accept::ConnectionSettings::default(),
+            stop.cancelled_owned(),
+        )
+        .await;
     })
 }

@@ -80,11 +80,8 @@ fn app_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AppRow> {
 /// The organization's default app.
 pub fn org_app(conn: &Connection) -> Result<Option<AppRow>, StoreError> {
     Ok(conn
-        .query_row(
-            &format!("{SELECT_APP} WHERE a.group_id IS NULL"),
-            [],
-            app_from_row,
-        )
+        .prepare_cached(&format!("{SELECT_APP} WHERE a.group_id IS NULL"))?
+        .query_row([], app_from_row)
         .optional()?)
 }
 
@@ -124,7 +121,10 @@ pub fn effective_override(conn: &Connection, user_id: i64) -> Result<Option<AppR
         "{SELECT_APP} JOIN group_members m ON m.group_id = a.group_id \
          WHERE m.user_id = ?1 AND a.enabled = 1 ORDER BY g.priority, g.name LIMIT 1"
     );
-    Ok(conn.query_row(&sql, [user_id], app_from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([user_id], app_from_row)
+        .optional()?)
 }
 
 /// Creates or replaces the app of `group_id` (`None`: the organization's default).

@@ -34,21 +34,58 @@ pub fn append(
     Ok(())
 }
 
+/// Which audit entries to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Entries by or about this person: (their id, their e-mail).
+    pub person: Option<(i64, String)>,
+    /// Actions equal to this, or starting with it and a dot (`oauth` matches `oauth.grant_revoked`).
+    pub action: Option<String>,
+    /// Entries at or after this time (RFC 3339, or a date `YYYY-MM-DD`).
+    pub since: Option<String>,
+    /// At most this many, newest first.
+    pub limit: u32,
+}
+
 /// The latest entries, newest first.
 pub fn recent(conn: &Connection, limit: u32) -> Result<Vec<AuditRow>, StoreError> {
+    search(
+        conn,
+        &AuditFilter {
+            limit,
+            ..AuditFilter::default()
+        },
+    )
+}
+
+/// The entries a filter selects, newest first.
+pub fn search(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditRow>, StoreError> {
+    let (actor, email) = match &f.person {
+        Some((id, email)) => (Some(format!("user:{id}")), Some(email.clone())),
+        None => (None, None),
+    };
+    let action_prefix = f.action.as_ref().map(|a| format!("{a}.%"));
     let mut stmt = conn.prepare(
-        "SELECT at, actor, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT ?1",
+        "SELECT at, actor, action, subject, detail FROM audit_log \
+         WHERE (?1 IS NULL OR actor = ?1 OR actor = ?2 COLLATE NOCASE OR subject = ?2 COLLATE NOCASE \
+                OR subject = ?1) \
+         AND (?3 IS NULL OR action = ?3 OR action LIKE ?4) \
+         AND (?5 IS NULL OR at >= ?5) \
+         ORDER BY id DESC LIMIT ?6",
     )?;
     let rows = stmt
-        .query_map([limit], |r| {
-            Ok(AuditRow {
-                at: r.get(0)?,
-                actor: r.get(1)?,
-                action: r.get(2)?,
-                subject: r.get(3)?,
-                detail: r.get(4)?,
-            })
-        })?
+        .query_map(
+            params![actor, email, f.action, action_prefix, f.since, f.limit],
+            |r| {
+                Ok(AuditRow {
+                    at: r.get(0)?,
+                    actor: r.get(1)?,
+                    action: r.get(2)?,
+                    subject: r.get(3)?,
+                    detail: r.get(4)?,
+                })
+            },
+        )?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }

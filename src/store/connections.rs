@@ -90,7 +90,8 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConnectionRow> {
 /// A person's connection.
 pub fn get(conn: &Connection, user_id: i64) -> Result<Option<ConnectionRow>, StoreError> {
     Ok(conn
-        .query_row(&format!("{SELECT} WHERE user_id = ?1"), [user_id], from_row)
+        .prepare_cached(&format!("{SELECT} WHERE user_id = ?1"))?
+        .query_row([user_id], from_row)
         .optional()?)
 }
 

@@ -85,6 +85,8 @@ impl Store {
         // locked"), so every transaction takes the write lock when it begins and waits on the
         // busy timeout instead.
         conn.set_transaction_behavior(TransactionBehavior::Immediate);
+        // Statements of the per-request path (token check, session read) are prepared once.
+        conn.set_prepared_statement_cache_capacity(64);
         migrations::migrate(&mut conn, path)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),

@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension as _, params};
 use sha2::{Digest as _, Sha256};
 
-use super::{StoreError, now_text};
+use super::{StoreError, now_text, timestamp};
 
 /// Hex SHA-256 of a secret that is stored only as a hash: API tokens, browser session ids,
 /// OAuth `state` values.
@@ -40,23 +40,30 @@ pub fn insert(conn: &Connection, user_id: i64, token_hash: &str) -> Result<i64, 
     Ok(conn.last_insert_rowid())
 }
 
-/// The person owning an unrevoked token, by hash (and marks it used).
+/// The person owning an unrevoked token, by hash; marks it used when its last use is more than
+/// [`LAST_USED_PRECISION`] ago (every request checks a token: most need no write).
 pub fn user_for(conn: &Connection, token_hash: &str) -> Result<Option<i64>, StoreError> {
-    let user = conn
-        .query_row(
-            "SELECT user_id FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL",
-            [token_hash],
-            |r| r.get::<_, i64>(0),
-        )
+    let found = conn
+        .prepare_cached(
+            "SELECT user_id, last_used_at FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL",
+        )?
+        .query_row([token_hash], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+        })
         .optional()?;
-    if user.is_some() {
-        conn.execute(
-            "UPDATE api_tokens SET last_used_at = ?2 WHERE token_hash = ?1",
-            params![token_hash, now_text()],
-        )?;
+    let Some((user, last_used)) = found else {
+        return Ok(None);
+    };
+    let recent = timestamp(chrono::Utc::now() - LAST_USED_PRECISION);
+    if last_used.is_none_or(|at| at < recent) {
+        conn.prepare_cached("UPDATE api_tokens SET last_used_at = ?2 WHERE token_hash = ?1")?
+            .execute(params![token_hash, now_text()])?;
     }
-    Ok(user)
+    Ok(Some(user))
 }
+
+/// How stale a token's `last_used_at` may be.
+pub const LAST_USED_PRECISION: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
 /// Every token, or one person's.
 pub fn list(conn: &Connection, user_id: Option<i64>) -> Result<Vec<TokenRow>, StoreError> {

@@ -25,6 +25,13 @@ READ_TOOLS = {
     "search_records",
     "query_records",
     "get_record",
+    "run_report",
+    "get_dashboard",
+    "get_related_records",
+    "list_recent",
+    "run_list_view",
+    "list_files",
+    "read_file",
 }
 # DESIGN.md's write tools: allowed in tools/list, but no other names are.
 WRITE_TOOLS = {"prepare_change", "prepare_undo", "confirm_change", "cancel_change", "list_changes"}

@@ -3,6 +3,7 @@
 //! change goes to the audit log (actor `cli`), and every change that can move a person's
 //! effective app marks the affected connections `needs_reconnect` in the same transaction.
 
+mod audit;
 mod group;
 mod oauth;
 mod org;
@@ -54,6 +55,8 @@ pub enum AdminCommand {
     /// MCP clients that sign in with OAuth, and their grants.
     #[command(subcommand)]
     Oauth(OAuthCommand),
+    /// The audit log, newest first.
+    Audit(audit::AuditArgs),
 }
 
 /// Runs an admin command.
@@ -64,6 +67,7 @@ pub async fn run(app: &App, cmd: &AdminCommand) -> Result<ExitCode, String> {
         AdminCommand::User(c) => user::run(app, c).await,
         AdminCommand::Token(c) => token::run(app, c),
         AdminCommand::Oauth(c) => oauth::run(app, c).await,
+        AdminCommand::Audit(a) => audit::run(app, a),
     }
     .map(|()| ExitCode::SUCCESS)
 }

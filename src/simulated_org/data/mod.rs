@@ -1,13 +1,18 @@
 //! The simulated org's data engine: sample records, describe metadata, SOQL and SOSL execution,
 //! and record writes, with Salesforce's status codes and error bodies. No HTTP here.
 
+mod analytics;
 mod collections;
+mod content;
 mod derive;
 mod describe;
 mod ids;
+mod listviews;
 mod matching;
 mod objects;
+mod reads_api;
 mod records;
+mod report_run;
 mod sample;
 mod schema;
 mod soql;
@@ -20,6 +25,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{Value, json};
 
 pub use collections::{Collection, MAX_RECORDS};
+pub use content::{CONTRACT_TEXT, NewFile};
 pub use describe::MASTER_RECORD_TYPE_ID;
 pub use ids::make_id;
 pub use sample::{ACCOUNTS, COUNTS, USERS};
@@ -312,6 +318,8 @@ fn not_found() -> ApiError {
 mod tests_collections;
 #[cfg(test)]
 mod tests_describe;
+#[cfg(test)]
+mod tests_reads;
 #[cfg(test)]
 mod tests_records;
 #[cfg(test)]

@@ -88,9 +88,12 @@ pub fn all() -> Vec<ObjectDef> {
         user(),
         record_type(),
     ]
+    .into_iter()
+    .chain(super::content::objects())
+    .collect()
 }
 
-fn system_fields(with_owner: bool) -> Vec<FieldDef> {
+pub(super) fn system_fields(with_owner: bool) -> Vec<FieldDef> {
     let mut fields = vec![
         field("Id", "Record ID", T::Id).system(),
         field("IsDeleted", "Deleted", T::Boolean).read_only(),

@@ -145,6 +145,8 @@ pub fn build() -> Store {
         objects,
         tables,
         last_stamp: base_time(),
+        blobs: Default::default(),
+        recent: Vec::new(),
     };
     let mut seq = 0i64;
     for (object, count) in COUNTS {
@@ -154,6 +156,7 @@ pub fn build() -> Store {
             insert(&mut store, object, generate(object, i), created);
         }
     }
+    super::content::insert_sample(&mut store, base_time() + Duration::minutes(97 * (seq + 1)));
     store
 }
 
@@ -290,9 +293,15 @@ fn project(i: usize) -> Value {
     })
 }
 
-fn insert(store: &mut Store, object: &str, fields: Value, created: DateTime<Utc>) {
+/// Insert one generated record of `object` created at `created`; returns its id.
+pub(super) fn insert(
+    store: &mut Store,
+    object: &str,
+    fields: Value,
+    created: DateTime<Utc>,
+) -> String {
     let Some(idx) = store.index(object) else {
-        return;
+        return String::new();
     };
     let obj = &store.objects[idx];
     let table = &mut store.tables[idx];
@@ -325,5 +334,6 @@ fn insert(store: &mut Store, object: &str, fields: Value, created: DateTime<Utc>
         values.entry(f.name).or_insert(Value::Null);
     }
     derive::recompute(obj, &mut values, false);
-    table.rows.insert(id, super::store::Row { values });
+    table.rows.insert(id.clone(), super::store::Row { values });
+    id
 }

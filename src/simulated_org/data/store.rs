@@ -68,6 +68,10 @@ pub struct Store {
     pub tables: Vec<Table>,
     /// Last `SystemModstamp` handed out (kept strictly increasing).
     pub last_stamp: DateTime<Utc>,
+    /// File contents (`VersionData`) by ContentVersion id.
+    pub blobs: BTreeMap<String, std::sync::Arc<[u8]>>,
+    /// Records the user viewed in the UI, newest first: (object, id).
+    pub recent: Vec<(String, String)>,
 }
 
 impl Store {

@@ -381,3 +381,57 @@ fn every_admin_change_is_audited_without_secret_values() {
         );
     }
 }
+
+#[test]
+fn the_audit_log_is_printed_newest_first_and_filtered_by_person_action_and_date() {
+    let admin = Admin::new();
+    admin.ok(&["admin", "user", "add", "ada@example.com"]);
+    admin.ok(&["admin", "user", "add", "grace@example.com"]);
+    admin.ok(&["admin", "token", "create", "ada@example.com"]);
+    let all = admin.json(&["admin", "audit"]);
+    let actions: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["token.create", "user.add", "user.add"],
+        "newest first"
+    );
+    let users = admin.json(&["admin", "audit", "--action", "user"]);
+    assert_eq!(users.as_array().unwrap().len(), 2);
+    let ada = admin.json(&["admin", "audit", "--user", "ada@example.com"]);
+    assert!(
+        ada.as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e.to_string().contains("ada@example.com")),
+        "{ada}"
+    );
+    assert_eq!(ada.as_array().unwrap().len(), 2);
+    assert!(
+        admin
+            .json(&["admin", "audit", "--since", "2999-01-01"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        admin
+            .json(&["admin", "audit", "--limit", "1"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let bad = admin.run(&["admin", "audit", "--since", "yesterday"]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("2026-12-01"), "{}", bad.stderr);
+    let text = admin.ok(&["admin", "audit"]);
+    assert!(
+        text.contains("token.create") && !text.contains("smcp_"),
+        "{text}"
+    );
+}

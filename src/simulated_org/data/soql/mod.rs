@@ -6,6 +6,7 @@ mod exec;
 mod lexer;
 mod literal;
 mod parser;
+mod restrict;
 #[cfg(test)]
 mod tests;
 
@@ -72,6 +73,7 @@ pub fn run(
     let tokens = lexer::tokenize(soql)
         .map_err(|e| QueryError::malformed(e.pos, e.message).into_api_error(soql))?;
     let query = parser::parse(&tokens).map_err(|e| e.into_api_error(soql))?;
+    restrict::check(&query)?;
     let plan = bind::compile(store, &query).map_err(|e| e.into_api_error(soql))?;
     Ok(exec::execute(store, &plan, version, include_deleted))
 }
