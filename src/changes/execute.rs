@@ -164,6 +164,11 @@ impl Changes {
     /// Checks the record has not changed, then sends the write once. Returns the final status
     /// and what Salesforce answered.
     async fn execute(&self, user_id: i64, row: &ChangeRow) -> (&'static str, Value) {
+        let fields: Vec<FieldChange> = serde_json::from_str(&row.fields).unwrap_or_default();
+        let records = super::preview::records_of(row, &fields);
+        if records.len() > 1 {
+            return self.execute_batch(user_id, row, &records).await;
+        }
         let stop = match row.operation.as_str() {
             "update" | "delete" => self.conflict(user_id, row).await,
             "upsert" => self.upsert_conflict(user_id, row).await,
@@ -177,17 +182,34 @@ impl Changes {
             return (status::UNKNOWN, failure(text, None));
         }
         match self.send(user_id, row).await {
-            Ok(reply) => (status::SUCCEEDED, success(row, &reply)),
-            // No answer, or a server error that may come after the write was applied: the
-            // outcome is unknown, and the change is never sent again.
-            Err(ReadError::Salesforce(
-                e @ (SalesforceError::Transport { .. } | SalesforceError::Unavailable { .. }),
-            )) => (status::UNKNOWN, failure(&e.to_string(), e.code())),
-            Err(ReadError::Salesforce(e @ SalesforceError::Unexpected { status: 500.., .. })) => {
-                (status::UNKNOWN, failure(&e.to_string(), e.code()))
+            Ok(reply) => {
+                let mut result = success(row, &reply);
+                self.link(user_id, row, &mut result).await;
+                (status::SUCCEEDED, result)
             }
-            Err(ReadError::Salesforce(e)) => (status::FAILED, salesforce_failure(&e)),
-            Err(e) => (status::FAILED, failure(&e.to_string(), None)),
+            Err(e) => outcome_of_error(e),
+        }
+    }
+
+    /// Adds the Lightning `url` to a result's record (and to each item of several records);
+    /// a record deleted has none.
+    pub(super) async fn link(&self, user_id: i64, row: &ChangeRow, result: &mut Value) {
+        if row.operation == "delete" {
+            return;
+        }
+        let Ok(instance) = self.instance_url(user_id).await else {
+            return;
+        };
+        let url = |id: &Value| {
+            id.as_str()
+                .map(|id| crate::salesforce::links::record_url(&instance, &row.object, id))
+        };
+        if let Some(items) = result["items"].as_array_mut() {
+            for item in items.iter_mut().filter(|i| i["success"] == true) {
+                item["url"] = json!(url(&item["id"]));
+            }
+        } else {
+            result["url"] = json!(url(&result["id"]));
         }
     }
 
@@ -200,7 +222,7 @@ impl Changes {
 
     /// Renews this executor's lease for one write (one timeout plus a margin); false when the
     /// change is no longer executing here.
-    async fn renew_lease(&self, id: &str) -> bool {
+    pub(super) async fn renew_lease(&self, id: &str) -> bool {
         let (id, lease) = (id.to_owned(), self.lease_until(1));
         let renewed = self
             .store
@@ -337,9 +359,34 @@ impl Changes {
     }
 }
 
-/// Exactly the previewed fields with their `after` values (nothing for a delete).
+/// The status and result of a write Salesforce did not accept: no answer, or a server error
+/// that may come after the write was applied, is `unknown` (never sent again); else `failed`.
+pub(super) fn outcome_of_error(e: ReadError) -> (&'static str, Value) {
+    match e {
+        ReadError::Salesforce(
+            e @ (SalesforceError::Transport { .. } | SalesforceError::Unavailable { .. }),
+        ) => (status::UNKNOWN, failure(&e.to_string(), e.code())),
+        ReadError::Salesforce(e @ SalesforceError::Unexpected { status: 500.., .. }) => {
+            (status::UNKNOWN, failure(&e.to_string(), e.code()))
+        }
+        ReadError::Salesforce(e) => (status::FAILED, salesforce_failure(&e)),
+        e => (status::FAILED, failure(&e.to_string(), None)),
+    }
+}
+
+/// Exactly what is sent: the previewed fields with their `after` values (nothing for a
+/// delete), or for several records the collections records (or ids).
 fn sent_body(row: &ChangeRow) -> Value {
     let fields: Vec<FieldChange> = serde_json::from_str(&row.fields).unwrap_or_default();
+    let records = super::preview::records_of(row, &fields);
+    if records.len() > 1 {
+        return match row.operation.as_str() {
+            "delete" => json!({"ids": super::execute_batch::batch_ids(&records)}),
+            _ => {
+                json!({"allOrNone": true, "records": super::execute_batch::batch_records(row, &records)})
+            }
+        };
+    }
     let map: Map<String, Value> = fields.into_iter().map(|f| (f.name, f.after)).collect();
     Value::Object(map)
 }
@@ -360,7 +407,7 @@ fn success(row: &ChangeRow, reply: &Reply) -> Value {
     }
 }
 
-fn failure(message: &str, code: Option<&str>) -> Value {
+pub(super) fn failure(message: &str, code: Option<&str>) -> Value {
     json!({"error": message, "code": code})
 }
 

@@ -4,10 +4,15 @@
 //! States: `pending -> executing -> succeeded | failed | conflict | unknown`, and
 //! `pending -> rejected | cancelled | expired`. Every move is a conditional update.
 
+mod batch;
 mod execute;
+mod execute_batch;
 mod prepare;
 mod preview;
+mod record_types;
 mod recover;
+mod summary;
+mod undo;
 pub mod validate;
 
 use std::sync::Arc;
@@ -16,9 +21,12 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+pub use batch::{MAX_RECORDS, RecordChange, RecordItem};
 pub use execute::Decision;
 pub use preview::{ChangeList, ChangeView, FieldChange};
 pub use recover::{SWEEP_EVERY, this_host, this_pid};
+pub use summary::record_words;
+pub use undo::UndoArgs;
 
 use crate::config::Settings;
 use crate::reads::{ReadError, Reads};
@@ -171,6 +179,11 @@ pub struct PrepareArgs {
     pub external_id_value: Option<String>,
     /// Field API names and new values, e.g. {"Phone": "+1 555 0100", "Rating": "Hot"}. Not for delete.
     pub fields: Option<Map<String, Value>>,
+    /// Instead of record_id / external_id_value / fields: 1 to 200 records of this object, all
+    /// with this operation, approved at once. Each item is {record_id?, external_id_value?,
+    /// fields?} (record_id for update and delete, external_id_value for upsert with
+    /// external_id_field above, fields for create, update and upsert).
+    pub records: Option<Vec<RecordItem>>,
 }
 
 /// Arguments naming one change.
@@ -220,6 +233,7 @@ pub struct Changes {
     store: Store,
     sealer: Sealer,
     settings: Arc<Settings>,
+    picklists: record_types::PicklistCache,
 }
 
 impl Changes {
@@ -230,6 +244,7 @@ impl Changes {
             store,
             sealer,
             settings,
+            picklists: record_types::PicklistCache::default(),
         }
     }
 

@@ -3,10 +3,9 @@
 
 use serde_json::{Map, Value, json};
 
+use super::batch::{MAX_RECORDS, RecordChange, field_changes};
 use super::validate::{self, Mode, Planned};
-use super::{
-    ChangeError, ChangeId, ChangeView, Changes, FieldChange, Operation, PrepareArgs, status,
-};
+use super::{ChangeError, ChangeId, ChangeView, Changes, Operation, PrepareArgs, status};
 use crate::reads::compact_record;
 use crate::salesforce::ids::RecordId;
 use crate::salesforce::soql::quote_literal;
@@ -27,7 +26,7 @@ fn bad(message: &str) -> ChangeError {
 }
 
 /// Which arguments each operation takes.
-fn check_shape(op: Operation, args: &PrepareArgs) -> Result<(), ChangeError> {
+pub(super) fn check_shape(op: Operation, args: &PrepareArgs) -> Result<(), ChangeError> {
     let has_fields = args.fields.as_ref().is_some_and(|f| !f.is_empty());
     let has_ext = args.external_id_field.is_some() || args.external_id_value.is_some();
     match op {
@@ -61,7 +60,7 @@ fn check_shape(op: Operation, args: &PrepareArgs) -> Result<(), ChangeError> {
     }
 }
 
-fn name_field(describe: &Value) -> Option<String> {
+pub(super) fn name_field(describe: &Value) -> Option<String> {
     describe["fields"]
         .as_array()
         .into_iter()
@@ -76,9 +75,14 @@ fn read_list(describe: &Value, planned: &[Planned]) -> Vec<String> {
     let mut list = vec!["Id".to_owned()];
     list.extend(name_field(describe));
     list.push("SystemModstamp".to_owned());
-    for p in planned {
-        if !list.contains(&p.name) {
-            list.push(p.name.clone());
+    let names: Vec<String> = planned.iter().map(|p| p.name.clone()).collect();
+    for name in names
+        .iter()
+        .cloned()
+        .chain(super::record_types::extra_reads(describe, &names))
+    {
+        if !list.contains(&name) {
+            list.push(name);
         }
     }
     list
@@ -95,59 +99,89 @@ fn current_from(describe: &Value, record: Value) -> Current {
     }
 }
 
+/// A `records` list of one item is the single-record form; checks the list's size and that the
+/// per-record arguments are given in the items.
+fn single_form(args: PrepareArgs) -> Result<PrepareArgs, ChangeError> {
+    let Some(items) = &args.records else {
+        return Ok(args);
+    };
+    if items.is_empty() || items.len() > MAX_RECORDS {
+        return Err(ChangeError::BadInput(format!(
+            "records takes 1 to {MAX_RECORDS} items (one sObject Collections request); you gave {}. Split the change into several of at most {MAX_RECORDS} records.",
+            items.len()
+        )));
+    }
+    if args.record_id.is_some() || args.fields.is_some() || args.external_id_value.is_some() {
+        return Err(bad(
+            "with records, give record_id, external_id_value and fields inside each item, not beside records.",
+        ));
+    }
+    if items.len() > 1 {
+        return Ok(args);
+    }
+    let one = items[0].clone();
+    Ok(PrepareArgs {
+        record_id: one.record_id,
+        external_id_value: one.external_id_value,
+        fields: one.fields,
+        records: None,
+        ..args
+    })
+}
+
 impl Changes {
-    /// Validates a proposed change, reads the current record, and stores it as pending.
+    /// Validates a proposed change (one record, or up to 200 in `records`), reads the current
+    /// values, and stores it as pending.
     pub async fn prepare(
         &self,
         user_id: i64,
         args: PrepareArgs,
     ) -> Result<ChangeView, ChangeError> {
+        let row = self.plan_change(user_id, args).await?;
+        self.store_prepared(user_id, row).await
+    }
+
+    /// Validates a proposed change and reads the current values: the row to store, not stored.
+    pub(super) async fn plan_change(
+        &self,
+        user_id: i64,
+        args: PrepareArgs,
+    ) -> Result<ChangeRow, ChangeError> {
         let op = Operation::parse(&args.operation)?;
-        check_shape(op, &args)?;
+        let args = single_form(args)?;
+        if args.records.is_none() {
+            check_shape(op, &args)?;
+        }
         let d = self.reads.describe(user_id, &args.object).await?;
         validate::object_allows(&d, op)?;
         let object = d["name"].as_str().unwrap_or(&args.object).to_owned();
-        let proposed = args.fields.clone().unwrap_or_default();
         let mut row = ChangeRow {
             operation: op.as_str().to_owned(),
             object: object.clone(),
             object_label: d["label"].as_str().unwrap_or(&object).to_owned(),
             ..ChangeRow::default()
         };
-        let (planned, current) = match op {
-            Operation::Create => {
-                let planned = validate::plan(&d, &proposed, Mode::Create)?;
-                validate::required_present(&d, &planned, None)?;
-                (planned, Current::default())
-            }
-            Operation::Update | Operation::Delete => {
-                let given = args.record_id.as_deref().unwrap_or_default();
-                let id =
-                    RecordId::parse(given).map_err(|e| ChangeError::BadInput(e.to_string()))?;
-                let planned = validate::plan(&d, &proposed, Mode::Update)?;
-                let current = self.read_record(user_id, &d, id.as_str(), &planned).await?;
-                (planned, current)
-            }
-            Operation::Upsert => {
-                self.plan_upsert(user_id, &d, &args, &proposed, &mut row)
-                    .await?
-            }
+        let records = if args.records.is_some() {
+            let (records, ext) = self.prepare_records(user_id, op, &args, &d).await?;
+            row.external_id_field = ext;
+            row.fields = "[]".to_owned();
+            records
+        } else {
+            let one = self.prepare_one(user_id, op, &args, &d, &mut row).await?;
+            vec![one]
         };
-        let fields: Vec<FieldChange> = planned
-            .into_iter()
-            .map(|p| FieldChange {
-                before: current.values.get(&p.name).cloned().unwrap_or(Value::Null),
-                name: p.name,
-                label: p.label,
-                after: p.after,
-            })
-            .collect();
+        row.records = serde_json::to_string(&records).ok();
+        Ok(row)
+    }
+
+    /// Stores a prepared change as pending, with its expiry, and audits it.
+    pub(super) async fn store_prepared(
+        &self,
+        user_id: i64,
+        mut row: ChangeRow,
+    ) -> Result<ChangeView, ChangeError> {
         row.id = ChangeId::random().as_str().to_owned();
         row.user_id = user_id;
-        row.record_id = current.id;
-        row.record_name = current.name;
-        row.system_modstamp = current.modstamp;
-        row.fields = serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into());
         row.status = status::PENDING.to_owned();
         let now = chrono::Utc::now();
         row.created_at = timestamp(now);
@@ -159,10 +193,74 @@ impl Changes {
             .call(move |c| store::changes::insert(c, &stored))
             .await?;
         let view = ChangeView::from_row(&row);
-        let detail = json!({"operation": row.operation, "object": row.object, "record_id": row.record_id, "fields": view.fields, "expires_at": row.expires_at});
+        let detail = json!({"operation": row.operation, "object": row.object, "record_id": row.record_id, "fields": view.fields, "count": view.count, "records": view.records, "undoes": row.undoes, "expires_at": row.expires_at});
         self.audit(user_id, "change.prepare", &row.id, detail)
             .await?;
         Ok(view)
+    }
+
+    /// The single-record form: validates, reads the record, fills `row`; the one record.
+    async fn prepare_one(
+        &self,
+        user_id: i64,
+        op: Operation,
+        args: &PrepareArgs,
+        d: &Value,
+        row: &mut ChangeRow,
+    ) -> Result<RecordChange, ChangeError> {
+        let proposed = args.fields.clone().unwrap_or_default();
+        let (planned, current) = match op {
+            Operation::Create => {
+                let planned = validate::plan(d, &proposed, Mode::Create)?;
+                validate::required_present(d, &planned, None)?;
+                (planned, Current::default())
+            }
+            Operation::Update | Operation::Delete => {
+                let given = args.record_id.as_deref().unwrap_or_default();
+                let id =
+                    RecordId::parse(given).map_err(|e| ChangeError::BadInput(e.to_string()))?;
+                let planned = validate::plan(d, &proposed, Mode::Update)?;
+                let current = self.read_record(user_id, d, id.as_str(), &planned).await?;
+                (planned, current)
+            }
+            Operation::Upsert => self.plan_upsert(user_id, d, args, &proposed, row).await?,
+        };
+        let fields = field_changes(planned, &current.values);
+        let check = super::record_types::ToCheck {
+            fields: &fields,
+            current: &current.values,
+        };
+        let problems = self.check_record_types(user_id, d, &[check]).await?;
+        if !problems.is_empty() {
+            let text: Vec<String> = problems.into_iter().map(|(_, p)| p).collect();
+            return Err(ChangeError::BadInput(format!(
+                "{}. Use describe_object to see the values.",
+                text.join("; ")
+            )));
+        }
+        let url = match &current.id {
+            Some(id) => Some(crate::salesforce::links::record_url(
+                &self.instance_url(user_id).await?,
+                &row.object,
+                id,
+            )),
+            None => None,
+        };
+        row.record_id = current.id.clone();
+        row.record_name = current.name.clone();
+        row.system_modstamp = current.modstamp.clone();
+        row.fields = serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into());
+        Ok(RecordChange {
+            record_id: current.id,
+            record_name: current.name,
+            url,
+            external_id_value: row.external_id_value.clone(),
+            action: row
+                .upsert_creates
+                .map(|c| if c { "create" } else { "update" }.to_owned()),
+            system_modstamp: current.modstamp,
+            fields,
+        })
     }
 
     /// Reads the record with the fields the preview and the conflict check need.

@@ -7,7 +7,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::status;
+use super::batch::RecordChange;
+use super::{status, summary};
 use crate::shown::{self, escaped, quoted};
 use crate::store::changes::ChangeRow;
 
@@ -47,8 +48,22 @@ pub struct ChangeView {
     /// Upsert: the external id field and value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// Exactly the fields that will be sent, with their `after` values.
+    /// Exactly the fields that will be sent, with their `after` values (single-record form;
+    /// empty for a change of several records: see `records`).
     pub fields: Vec<FieldChange>,
+    /// How many records the change writes.
+    pub count: usize,
+    /// Every record with its name, id, link and fields before -> after.
+    pub records: Vec<RecordChange>,
+    /// For several records: what is the same on every record, said once per field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub common: Vec<String>,
+    /// An undo: the change it reverses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undoes: Option<String>,
+    /// The newest undo prepared for this change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undone_by: Option<String>,
     /// What will happen (or happened), in words.
     pub action: String,
     /// The whole preview as text, for a person to check at a glance.
@@ -108,6 +123,9 @@ pub fn action(row: &ChangeRow) -> String {
 /// The preview as text.
 pub fn preview_text(row: &ChangeRow, fields: &[FieldChange]) -> String {
     let mut t = format!("{}.\n", action(row));
+    if let Some(url) = records_of(row, fields).first().and_then(|r| r.url.clone()) {
+        let _ = writeln!(t, "  Record page: {}", escaped(&url));
+    }
     for f in fields {
         let _ = writeln!(
             t,
@@ -130,6 +148,8 @@ impl ChangeView {
     /// The view of a stored change.
     pub fn from_row(row: &ChangeRow) -> Self {
         let fields: Vec<FieldChange> = serde_json::from_str(&row.fields).unwrap_or_default();
+        let records = records_of(row, &fields);
+        let batch = records.len() > 1;
         let external_id = match (&row.external_id_field, &row.external_id_value) {
             (Some(f), Some(v)) => Some(format!("{f} = {v}")),
             _ => None,
@@ -144,9 +164,22 @@ impl ChangeView {
             record_id: row.record_id.clone(),
             record_name: row.record_name.clone(),
             external_id,
-            action: action(row),
-            preview: preview_text(row, &fields),
+            action: if batch {
+                summary::action(row, &records)
+            } else {
+                action(row)
+            },
+            preview: if batch {
+                summary::preview_text(row, &records)
+            } else {
+                preview_text(row, &fields)
+            },
             fields,
+            count: records.len(),
+            common: summary::common_lines(&records),
+            records,
+            undoes: row.undoes.clone(),
+            undone_by: row.undone_by.clone(),
             approved_via: row.approved_via.clone(),
             result: row
                 .result
@@ -164,6 +197,9 @@ impl ChangeView {
                 .and_then(|r| r[k].as_str())
                 .map_or_else(|| "?".to_owned(), escaped)
         };
+        if let Some(text) = self.batch_outcome().filter(|_| self.count > 1) {
+            return text;
+        }
         match self.status.as_str() {
             status::SUCCEEDED => match result.and_then(|r| r["created"].as_bool()) {
                 Some(true) => format!("Succeeded: created record {}.", field("id")),
@@ -185,6 +221,55 @@ impl ChangeView {
             _ => "Pending: waiting for approval.".to_owned(),
         }
     }
+}
+
+impl ChangeView {
+    /// The outcome of a change of several records, once it ran (`None` otherwise).
+    fn batch_outcome(&self) -> Option<String> {
+        let result = self.result.as_ref()?;
+        let n = self.count;
+        let verb = match self.operation.as_str() {
+            "create" => "created",
+            "update" => "updated",
+            "upsert" => "upserted",
+            _ => "deleted",
+        };
+        match self.status.as_str() {
+            status::SUCCEEDED => Some(format!("Succeeded: {verb} all {n} records in one request.")),
+            status::FAILED if result["items"].is_array() => Some(format!(
+                "Failed: Salesforce refused these records, so under all-or-none none of the {n} records was written:{}",
+                summary::outcome_items(result)
+            )),
+            status::CONFLICT => Some(format!(
+                "Conflict: {} of the {n} records changed in Salesforce after the preview, so nothing was written. Prepare the change again to see the current values.",
+                result["drifted"].as_array().map_or(0, Vec::len)
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// The records of a change: stored with it, or (for changes stored before changes had
+/// records) its one record.
+pub fn records_of(row: &ChangeRow, fields: &[FieldChange]) -> Vec<RecordChange> {
+    if let Some(records) = row
+        .records
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok())
+    {
+        return records;
+    }
+    vec![RecordChange {
+        record_id: row.record_id.clone(),
+        record_name: row.record_name.clone(),
+        url: None,
+        external_id_value: row.external_id_value.clone(),
+        action: row
+            .upsert_creates
+            .map(|c| if c { "create" } else { "update" }.to_owned()),
+        system_modstamp: row.system_modstamp.clone(),
+        fields: fields.to_vec(),
+    }]
 }
 
 /// The error text for a change that is no longer pending.

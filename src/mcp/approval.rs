@@ -313,10 +313,17 @@ pub(super) fn list_text(list: &crate::changes::ChangeList) -> String {
     list.changes
         .iter()
         .map(|c| {
-            format!(
+            let mut line = format!(
                 "{} {}: {} (expires {})",
                 c.change_id, c.status, c.action, c.expires_at
-            )
+            );
+            if let Some(original) = &c.undoes {
+                line.push_str(&format!("; undoes {original}"));
+            }
+            if let Some(undo) = &c.undone_by {
+                line.push_str(&format!("; undone by {undo}"));
+            }
+            line
         })
         .collect::<Vec<_>>()
         .join("\n")

@@ -25,7 +25,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router
 use schemas::lean;
 use serde::Serialize;
 
-use crate::changes::{ChangeIdArgs, Changes, ListChangesArgs, PrepareArgs};
+use crate::changes::{ChangeIdArgs, Changes, ListChangesArgs, PrepareArgs, UndoArgs};
 use crate::connections::ConnectionError;
 use crate::reads::{
     DescribeArgs, GetRecordArgs, ListObjectsArgs, QueryArgs, ReadError, Reads, SearchArgs,
@@ -327,7 +327,7 @@ impl SalesforceMcp {
     }
 
     #[tool(
-        description = "Prepare a create, update, upsert (by external id) or delete of a Salesforce record WITHOUT changing anything. Checks the object, fields, writability, types, picklist values and required fields against describe, reads the current values, and stores a pending change (it expires, 15 minutes by default). Returns change_id and a preview: object, record, each field with before -> after. Show the preview to the person, then call confirm_change so that they can approve it.",
+        description = "Prepare a create, update, upsert (by external id) or delete of a Salesforce record, or of up to 200 records of one object at once with `records`, WITHOUT changing anything. Checks the object, fields, writability, types, picklist values and required fields against describe, reads the current values, and stores a pending change (it expires, 15 minutes by default). Returns change_id and a preview: object, record, each field with before -> after. Show the preview to the person, then call confirm_change so that they can approve it.",
         annotations(title = "Prepare a Salesforce change (no write)", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
         input_schema = lean::<PrepareArgs>()
     )]
@@ -364,6 +364,26 @@ impl SalesforceMcp {
         };
         self.confirm(user_id, &args.change_id, responses, state, &ctx)
             .await
+    }
+
+    #[tool(
+        description = "Prepare the undo of one of your succeeded changes WITHOUT changing anything: an update gets its fields set back to their before values, a create gets what it created deleted, an upsert is reversed. A delete cannot be undone (its records are in the Recycle Bin). Records that changed since are refused unless force is true. The undo is a new pending change: show its preview, then confirm_change it like any change.",
+        annotations(title = "Prepare the undo of a change (no write)", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
+        input_schema = lean::<UndoArgs>()
+    )]
+    async fn prepare_undo(
+        &self,
+        Args(args): Args<UndoArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let changes = &self.changes;
+        self.run(
+            args,
+            &ctx,
+            |user, a| changes.prepare_undo(user, a),
+            approval::prepared_result,
+        )
+        .await
     }
 
     #[tool(

@@ -2,6 +2,7 @@
 
 pub mod analytics;
 pub mod client;
+pub mod collections;
 pub mod error;
 pub mod ids;
 pub mod limits;

@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 pub mod data;
 
 mod analytics;
+mod composite;
 mod control;
 mod files;
 mod identity;
@@ -31,6 +32,8 @@ mod state;
 mod token;
 mod tokens;
 
+#[cfg(test)]
+mod tests_composite;
 #[cfg(test)]
 mod tests_oauth;
 #[cfg(test)]

@@ -13,6 +13,9 @@ use super::state::{DAILY_API_LIMIT, Shared};
 /// Dispatch one data-API call (session already checked).
 pub(crate) fn route(shared: &Shared, call: &Call<'_>, route: &[&str], method: &Method) -> Response {
     let get = method == Method::GET || method == Method::HEAD;
+    if let Some(response) = super::composite::route(shared, call, route, method) {
+        return response;
+    }
     match route {
         ["analytics", ..] => super::analytics::route(shared, call, route, method),
         ["sobjects", _, "listviews", ..] => super::listviews::route(shared, call, route, method),
@@ -25,7 +28,10 @@ pub(crate) fn route(shared: &Shared, call: &Call<'_>, route: &[&str], method: &M
         ["sobjects", object] if method == Method::POST => {
             let object = decode(object);
             write(call, |body| {
-                shared.data_mut().create(&object, body, &call.version)
+                let user = call.user.as_deref();
+                shared
+                    .data_mut()
+                    .create_as(&object, body, &call.version, user)
             })
         }
         ["sobjects", object] if get => object_info(shared, call, &decode(object)),
@@ -36,7 +42,8 @@ pub(crate) fn route(shared: &Shared, call: &Call<'_>, route: &[&str], method: &M
             let (object, field, value) = (decode(object), decode(field), decode(value));
             write(call, |body| {
                 let mut data = shared.data_mut();
-                data.upsert(&object, &field, &value, body, &call.version)
+                let at = (call.version.as_str(), call.user.as_deref());
+                data.upsert_as(&object, (&field, &value), body, at)
             })
         }
         ["query" | "queryAll"] if get => query(shared, call),
@@ -64,14 +71,14 @@ pub(crate) fn route(shared: &Shared, call: &Call<'_>, route: &[&str], method: &M
 }
 
 /// A path segment, percent-decoded (`+` stays a plus sign in paths).
-fn decode(segment: &str) -> String {
+pub(crate) fn decode(segment: &str) -> String {
     let escaped = format!("x={}", segment.replace('+', "%2B"));
     url::form_urlencoded::parse(escaped.as_bytes())
         .next()
         .map_or_else(|| segment.to_string(), |(_, v)| v.into_owned())
 }
 
-fn respond(result: Result<Value, ApiError>) -> Response {
+pub(crate) fn respond(result: Result<Value, ApiError>) -> Response {
     match result {
         Ok(body) => json_response(200, &body),
         Err(error) => error_response(&error),
@@ -126,7 +133,7 @@ fn describe_global(shared: &Shared, call: &Call<'_>) -> Response {
 
 fn describe(shared: &Shared, call: &Call<'_>, object: &str) -> Response {
     let data = shared.data();
-    match data.describe(object, &call.version) {
+    match data.describe_as(object, &call.version, call.user.as_deref()) {
         Ok(_) if not_modified(call, data.metadata_modified(object)) => {
             StatusCode::NOT_MODIFIED.into_response()
         }
@@ -194,7 +201,10 @@ fn record(shared: &Shared, call: &Call<'_>, method: &Method, object: &str, id: &
 }
 
 /// Parse the JSON body (400 JSON_PARSER_ERROR when it is not JSON) and run the write.
-fn write(call: &Call<'_>, run: impl FnOnce(&Value) -> Result<WriteOutput, ApiError>) -> Response {
+pub(crate) fn write(
+    call: &Call<'_>,
+    run: impl FnOnce(&Value) -> Result<WriteOutput, ApiError>,
+) -> Response {
     let body: Value = match serde_json::from_slice(&call.body) {
         Ok(body) => body,
         Err(e) => {

@@ -32,6 +32,8 @@ pub(crate) struct Call<'a> {
     pub headers: &'a HeaderMap,
     /// Raw request body.
     pub body: Bytes,
+    /// The calling user's 18-character id (from the access token), once the session is checked.
+    pub user: Option<String>,
 }
 
 /// A JSON response with Salesforce's content type.
@@ -92,13 +94,16 @@ pub(crate) async fn data_api(
         })
         .unwrap_or_default();
     let method = effective_method(method, &params);
+    let (injected, usage) = admit(&shared, &headers);
+    let user =
+        bearer(&headers).and_then(|t| shared.inner().tokens.access(t).map(|g| g.user_id.clone()));
     let call = Call {
         version,
         params,
         headers: &headers,
         body,
+        user,
     };
-    let (injected, usage) = admit(&shared, &headers);
     let mut response = match injected {
         Some(response) => response,
         None => records::route(&shared, &call, route, &method),

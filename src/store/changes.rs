@@ -52,12 +52,25 @@ pub struct ChangeRow {
     pub result: Option<String>,
     /// When it reached a final status.
     pub finished_at: Option<String>,
+    /// A change of several records: JSON array of the records and their field changes.
+    pub records: Option<String>,
+    /// An undo: the id of the change it reverses.
+    pub undoes: Option<String>,
+    /// The newest undo prepared for this change (read only; derived from `undoes`).
+    pub undone_by: Option<String>,
 }
 
 const COLUMNS: &str = "id, user_id, operation, object, object_label, record_id, record_name, \
     external_id_field, external_id_value, upsert_creates, fields, system_modstamp, status, \
     created_at, expires_at, approved_via, decided_at, executor_host, executor_pid, lease_until, \
-    result, finished_at";
+    result, finished_at, records, undoes";
+
+/// The columns read back: the stored ones and the newest undo of the change.
+const READ: &str = "id, user_id, operation, object, object_label, record_id, record_name, \
+    external_id_field, external_id_value, upsert_creates, fields, system_modstamp, status, \
+    created_at, expires_at, approved_via, decided_at, executor_host, executor_pid, lease_until, \
+    result, finished_at, records, undoes, \
+    (SELECT u.id FROM changes u WHERE u.undoes = changes.id ORDER BY u.created_at DESC LIMIT 1)";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChangeRow> {
     Ok(ChangeRow {
@@ -83,6 +96,9 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChangeRow> {
         lease_until: r.get(19)?,
         result: r.get(20)?,
         finished_at: r.get(21)?,
+        records: r.get(22)?,
+        undoes: r.get(23)?,
+        undone_by: r.get(24)?,
     })
 }
 
@@ -92,13 +108,13 @@ pub fn insert(conn: &Connection, c: &ChangeRow) -> Result<(), StoreError> {
     conn.execute(
         &format!(
             "INSERT INTO changes ({COLUMNS}) VALUES \
-             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
         ),
         params![
             c.id, c.user_id, c.operation, c.object, c.object_label, c.record_id, c.record_name,
             c.external_id_field, c.external_id_value, c.upsert_creates, c.fields, c.system_modstamp,
             c.status, c.created_at, c.expires_at, c.approved_via, c.decided_at, c.executor_host,
-            c.executor_pid, c.lease_until, c.result, c.finished_at
+            c.executor_pid, c.lease_until, c.result, c.finished_at, c.records, c.undoes
         ],
     )?;
     Ok(())
@@ -108,7 +124,7 @@ pub fn insert(conn: &Connection, c: &ChangeRow) -> Result<(), StoreError> {
 pub fn find(conn: &Connection, id: &str, user_id: i64) -> Result<Option<ChangeRow>, StoreError> {
     Ok(conn
         .query_row(
-            &format!("SELECT {COLUMNS} FROM changes WHERE id = ?1 AND user_id = ?2"),
+            &format!("SELECT {READ} FROM changes WHERE id = ?1 AND user_id = ?2"),
             params![id, user_id],
             from_row,
         )
@@ -123,7 +139,7 @@ pub fn list(
     limit: u32,
 ) -> Result<Vec<ChangeRow>, StoreError> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM changes WHERE user_id = ?1 AND (?2 IS NULL OR status = ?2) \
+        "SELECT {READ} FROM changes WHERE user_id = ?1 AND (?2 IS NULL OR status = ?2) \
          ORDER BY created_at DESC, id LIMIT ?3"
     ))?;
     let rows = stmt
@@ -226,7 +242,7 @@ pub fn finish(
 /// Every change in execution (for orphan recovery).
 pub fn executing(conn: &Connection) -> Result<Vec<ChangeRow>, StoreError> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM changes WHERE status = 'executing'"
+        "SELECT {READ} FROM changes WHERE status = 'executing'"
     ))?;
     let rows = stmt
         .query_map([], from_row)?

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_changes.sql"),
     include_str!("migrations/0004_refresh_claim.sql"),
     include_str!("migrations/0005_oauth_server.sql"),
+    include_str!("migrations/0006_change_records.sql"),
 ];
 
 /// Applies the migrations the database has not seen yet.

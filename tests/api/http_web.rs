@@ -387,3 +387,68 @@ async fn the_approval_page_shows_control_characters_in_data_as_visible_escapes()
         assert!(html.contains(visible), "{visible} is not shown: {html}");
     }
 }
+
+#[tokio::test]
+async fn the_approval_page_of_a_50_record_change_shows_every_record_and_approves_once() {
+    let (base, host, test) = serve(None).await;
+    let page = test
+        .query(
+            Some("SELECT Id FROM Contact ORDER BY Name LIMIT 50"),
+            50,
+            None,
+        )
+        .await
+        .unwrap();
+    let ids = crate::helpers::ids(&page);
+    let records = ids
+        .iter()
+        .map(|id| salesforce_mcp::changes::RecordItem {
+            record_id: Some(id.clone()),
+            fields: Some(serde_json::from_str(r#"{"Title": "Reviewed"}"#).unwrap()),
+            ..Default::default()
+        })
+        .collect();
+    let args = salesforce_mcp::changes::PrepareArgs {
+        operation: "update".into(),
+        object: "Contact".into(),
+        records: Some(records),
+        ..Default::default()
+    };
+    let id = test
+        .app
+        .changes
+        .prepare(test.user_id, args)
+        .await
+        .unwrap()
+        .change_id;
+    let cookie = sign_in_with_salesforce(&base, &host).await;
+    let c = client();
+    let html = c
+        .get(format!("{base}/changes/{id}"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("50 records"), "{html}");
+    assert!(
+        html.contains("&quot;Reviewed&quot; on 50 records"),
+        "{html}"
+    );
+    for record in &ids {
+        assert!(html.contains(record.as_str()), "{record} missing");
+    }
+    let done = c
+        .post(format!("{base}/changes/{id}/approve"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf(&html).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 200);
+    let writes = test.requests_where(|r| r.method == "PATCH");
+    assert_eq!(writes.len(), 1);
+    assert!(writes[0].path.ends_with("/composite/sobjects"));
+}

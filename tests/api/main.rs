@@ -8,7 +8,10 @@
 mod admin;
 mod changes;
 mod changes_flow;
+mod changes_many;
+mod changes_record_types;
 mod changes_shown;
+mod changes_undo;
 mod cli;
 mod connect;
 mod helpers;

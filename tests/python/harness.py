@@ -34,7 +34,7 @@ READ_TOOLS = {
     "read_file",
 }
 # DESIGN.md's write tools: allowed in tools/list, but no other names are.
-WRITE_TOOLS = {"prepare_change", "confirm_change", "cancel_change", "list_changes"}
+WRITE_TOOLS = {"prepare_change", "prepare_undo", "confirm_change", "cancel_change", "list_changes"}
 BANNER = re.compile(
     r"simulated Salesforce org at (?P<org>http://127\.0\.0\.1:\d+) "
     r"\(control: (?P<control>http://127\.0\.0\.1:\d+)/_sim/requests\); "

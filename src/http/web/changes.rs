@@ -67,6 +67,44 @@ fn preview_html(view: &ChangeView) -> String {
     )
 }
 
+/// A change of several records: what is common once, then every record (name, id, link)
+/// with each of its fields before -> after.
+fn records_html(view: &ChangeView) -> String {
+    if view.count < 2 {
+        return String::new();
+    }
+    let common: String = view
+        .common
+        .iter()
+        .map(|line| format!("<li>{}</li>", escape(line)))
+        .collect();
+    let mut rows = String::new();
+    for (i, r) in view.records.iter().enumerate() {
+        let record = crate::changes::record_words(r, i);
+        let link = r.url.as_deref().map_or_else(String::new, |u| {
+            format!(" <a href=\"{}\">open</a>", escape(u))
+        });
+        rows.push_str(&format!(
+            "<tr class=\"record\"><td colspan=\"3\">{}. {}{link}</td></tr>",
+            i + 1,
+            escape(&record)
+        ));
+        for f in &r.fields {
+            rows.push_str(&format!(
+                "<tr><td>{} <code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                data(&f.label),
+                data(&f.name),
+                escape(&shown::value(&f.before)),
+                escape(&shown::value(&f.after))
+            ));
+        }
+    }
+    format!(
+        "<p id=\"count\">{} records</p><ul id=\"common\">{common}</ul><table id=\"records\"><tr><th>Field</th><th>Before</th><th>After</th></tr>{rows}</table>",
+        view.count
+    )
+}
+
 fn decision_forms(who: &SignedIn, view: &ChangeView) -> String {
     let id = escape(&view.change_id);
     let reject = format!(
@@ -97,6 +135,7 @@ fn view_page(
 ) -> Response {
     let mut body = note.map(|n| para("note", n)).unwrap_or_default();
     body.push_str(&preview_html(view));
+    body.push_str(&records_html(view));
     if view.status == "pending" {
         body.push_str("<p>Nothing has changed in Salesforce yet. Approve to send exactly these values, once.</p>");
         body.push_str(&decision_forms(who, view));

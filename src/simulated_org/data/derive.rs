@@ -5,8 +5,9 @@ use serde_json::{Map, Value};
 use super::objects::STAGES;
 use super::schema::ObjectDef;
 
-/// Fill picklist defaults and per-object defaults for a new record (before validation).
-pub fn apply_create_defaults(obj: &ObjectDef, values: &mut Map<String, Value>) {
+/// Fill picklist defaults and per-object defaults for a new record (before validation); the
+/// record type is `user`'s default.
+pub fn apply_create_defaults(obj: &ObjectDef, values: &mut Map<String, Value>, user: Option<&str>) {
     for f in &obj.fields {
         if let Some(default) = f.picklist_default {
             values.entry(f.name).or_insert_with(|| Value::from(default));
@@ -16,7 +17,7 @@ pub fn apply_create_defaults(obj: &ObjectDef, values: &mut Map<String, Value>) {
         }
     }
     if obj.name == "Case" {
-        let default_rt = obj.record_types.iter().find(|rt| rt.default);
+        let default_rt = obj.default_record_type(user);
         if let Some(rt) = default_rt {
             values
                 .entry("RecordTypeId")

@@ -26,8 +26,14 @@ pub fn object_summary(obj: &ObjectDef, version: &str) -> Value {
     })
 }
 
-/// The full sObject Describe body of `obj`; `all` is every object (for child relationships).
-pub fn describe_object(obj: &ObjectDef, all: &[ObjectDef], version: &str) -> Value {
+/// The full sObject Describe body of `obj` as `user` sees it (their default record type); `all`
+/// is every object (for child relationships).
+pub fn describe_object(
+    obj: &ObjectDef,
+    all: &[ObjectDef],
+    version: &str,
+    user: Option<&str>,
+) -> Value {
     let mut body = object_summary(obj, version);
     let base = format!("/services/data/v{version}/sobjects/{}", obj.name);
     let extra = json!({
@@ -35,11 +41,11 @@ pub fn describe_object(obj: &ObjectDef, all: &[ObjectDef], version: &str) -> Val
         "childRelationships": child_relationships(obj, all),
         "compactLayoutable": true, "deepCloneable": false, "defaultImplementation": null,
         "extendedBy": null, "extendsInterfaces": null,
-        "fields": obj.fields.iter().map(describe_field).collect::<Vec<_>>(),
+        "fields": obj.fields.iter().map(|f| describe_field(obj, f)).collect::<Vec<_>>(),
         "hasSubtypes": false, "implementedBy": null, "implementsInterfaces": null,
         "isInterface": false, "isSubtype": false, "listviewable": null, "lookupLayoutable": null,
         "namedLayoutInfos": [], "networkScopeFieldName": null,
-        "recordTypeInfos": record_type_infos(obj, version),
+        "recordTypeInfos": record_type_infos(obj, version, user),
         "searchLayoutable": obj.searchable, "sobjectDescribeOption": "FULL",
         "supportedScopes": [{"label": "All", "name": "everything"}, {"label": "My", "name": "mine"}],
         "urls": {
@@ -61,14 +67,22 @@ pub fn describe_object(obj: &ObjectDef, all: &[ObjectDef], version: &str) -> Val
     body
 }
 
-fn describe_field(f: &FieldDef) -> Value {
+fn describe_field(obj: &ObjectDef, f: &FieldDef) -> Value {
     let text = f.ftype.is_textual();
+    let controlling = f
+        .controller
+        .and_then(|c| obj.field(c))
+        .map(|c| c.picklist.clone())
+        .unwrap_or_default();
     let picklist: Vec<Value> = f
         .picklist
         .iter()
         .map(|v| {
+            let valid_for = f
+                .controller
+                .map(|_| Value::from(valid_for_bitmap(f, v, &controlling)));
             json!({"active": true, "defaultValue": f.picklist_default == Some(*v),
-                   "label": v, "validFor": null, "value": v})
+                   "label": v, "validFor": valid_for, "value": v})
         })
         .collect();
     let digits = if f.ftype == FieldType::Int { 9 } else { 0 };
@@ -77,10 +91,10 @@ fn describe_field(f: &FieldDef) -> Value {
         "autoNumber": f.auto_number, "byteLength": if text { f.length * 3 } else { 0 },
         "calculated": f.formula.is_some(), "calculatedFormula": f.formula,
         "cascadeDelete": false, "caseSensitive": false, "compoundFieldName": null,
-        "controllerName": null, "createable": f.createable, "custom": f.is_custom(),
+        "controllerName": f.controller, "createable": f.createable, "custom": f.is_custom(),
         "defaultValue": default_value(f),
         "defaultValueFormula": null, "defaultedOnCreate": f.defaulted_on_create,
-        "dependentPicklist": false, "deprecatedAndHidden": false, "digits": digits,
+        "dependentPicklist": f.controller.is_some(), "deprecatedAndHidden": false, "digits": digits,
         "displayLocationInDecimal": false, "encrypted": false, "externalId": f.external_id,
         "extraTypeInfo": null, "filterable": f.ftype != FieldType::Textarea,
         "filteredLookupInfo": null, "formulaTreatNullNumberAsZero": false,
@@ -107,6 +121,19 @@ fn describe_field(f: &FieldDef) -> Value {
         a.extend(b);
     }
     first
+}
+
+/// Describe's `validFor`: base64 of a bitmap with bit `i` (most significant first) set when the
+/// value is valid for the controller's `i`-th value.
+fn valid_for_bitmap(f: &FieldDef, value: &str, controlling: &[&str]) -> String {
+    use base64::Engine as _;
+    let mut bytes = vec![0u8; controlling.len().div_ceil(8).max(1)];
+    for (i, c) in controlling.iter().enumerate() {
+        if f.valid_with(value, Some(c)) {
+            bytes[i / 8] |= 0x80 >> (i % 8);
+        }
+    }
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 // Checkboxes default to false; picklists to their default value; everything else to null.
@@ -151,8 +178,9 @@ fn record_type_info(
     })
 }
 
-fn record_type_infos(obj: &ObjectDef, version: &str) -> Vec<Value> {
+fn record_type_infos(obj: &ObjectDef, version: &str, user: Option<&str>) -> Vec<Value> {
     let only_master = obj.record_types.is_empty();
+    let default_id = obj.default_record_type(user).map(|rt| rt.id.clone());
     let mut out: Vec<Value> = obj
         .record_types
         .iter()
@@ -162,7 +190,7 @@ fn record_type_infos(obj: &ObjectDef, version: &str) -> Vec<Value> {
                 &rt.id,
                 rt.name,
                 rt.developer_name,
-                rt.default,
+                default_id.as_deref() == Some(rt.id.as_str()),
                 version,
             )
         })

@@ -2,6 +2,7 @@
 //! and record writes, with Salesforce's status codes and error bodies. No HTTP here.
 
 mod analytics;
+mod collections;
 mod content;
 mod derive;
 mod describe;
@@ -17,11 +18,13 @@ mod schema;
 mod soql;
 mod sosl;
 mod store;
+mod ui_api;
 mod validate;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{Value, json};
 
+pub use collections::{Collection, MAX_RECORDS};
 pub use content::{CONTRACT_TEXT, NewFile};
 pub use describe::MASTER_RECORD_TYPE_ID;
 pub use ids::make_id;
@@ -137,8 +140,23 @@ impl Dataset {
 
     /// sObject Describe body, or 404 NOT_FOUND. Object names are case-insensitive.
     pub fn describe(&self, object: &str, version: &str) -> Result<Value, ApiError> {
+        self.describe_as(object, version, None)
+    }
+
+    /// sObject Describe as `user` (18-character id) sees it: their default record type.
+    pub fn describe_as(
+        &self,
+        object: &str,
+        version: &str,
+        user: Option<&str>,
+    ) -> Result<Value, ApiError> {
         let obj = self.store.object(object).ok_or_else(not_found)?;
-        Ok(describe::describe_object(obj, &self.store.objects, version))
+        Ok(describe::describe_object(
+            obj,
+            &self.store.objects,
+            version,
+            user,
+        ))
     }
 
     /// When the object's metadata last changed (for `If-Modified-Since` -> 304): a fixed time
@@ -182,7 +200,18 @@ impl Dataset {
         body: &Value,
         version: &str,
     ) -> Result<WriteOutput, ApiError> {
-        records::create(&mut self.store, object, body, version)
+        records::create(&mut self.store, object, body, version, None)
+    }
+
+    /// Create as `user` (18-character id): a Case gets their default record type.
+    pub fn create_as(
+        &mut self,
+        object: &str,
+        body: &Value,
+        version: &str,
+        user: Option<&str>,
+    ) -> Result<WriteOutput, ApiError> {
+        records::create(&mut self.store, object, body, version, user)
     }
 
     /// Update: 204.
@@ -205,7 +234,30 @@ impl Dataset {
         body: &Value,
         version: &str,
     ) -> Result<WriteOutput, ApiError> {
-        records::upsert(&mut self.store, object, (field, value), body, version)
+        records::upsert(
+            &mut self.store,
+            object,
+            (field, value),
+            body,
+            (version, None),
+        )
+    }
+
+    /// Upsert as `user` (a created Case gets their default record type).
+    pub fn upsert_as(
+        &mut self,
+        object: &str,
+        (field, value): (&str, &str),
+        body: &Value,
+        (version, user): (&str, Option<&str>),
+    ) -> Result<WriteOutput, ApiError> {
+        records::upsert(
+            &mut self.store,
+            object,
+            (field, value),
+            body,
+            (version, user),
+        )
     }
 
     /// Ids of the live records whose external id field (or `Id`) equals `value`, for GET and
@@ -221,6 +273,36 @@ impl Dataset {
         records::find_by_external_id(&self.store, object, field, value)
     }
 
+    /// An sObject Collections create, update or upsert (`{"allOrNone", "records"}`) as `user`:
+    /// one result per record, in order; 400 EXCEEDED_ID_LIMIT over 200 records.
+    pub fn collection_write(
+        &mut self,
+        kind: Collection<'_>,
+        body: &Value,
+        (version, user): (&str, Option<&str>),
+    ) -> Result<Value, ApiError> {
+        collections::write(&mut self.store, kind, body, (version, user))
+    }
+
+    /// An sObject Collections delete of comma-separated `ids`: one result per id, in order.
+    pub fn collection_delete(&mut self, ids: &str, all_or_none: bool) -> Result<Value, ApiError> {
+        collections::delete(&mut self.store, ids, all_or_none)
+    }
+
+    /// The UI API picklist values of `object` for a record type (every picklist field, or one):
+    /// `{"eTag", "picklistFieldValues": {...}}`, or `{"controllerValues", "values", ...}` for one
+    /// field. 404 for an unknown object, record type or field.
+    pub fn picklist_values(
+        &self,
+        object: &str,
+        record_type_id: &str,
+        field: Option<&str>,
+        version: &str,
+    ) -> Result<Value, ApiError> {
+        let obj = self.store.object(object).ok_or_else(not_found)?;
+        ui_api::picklist_values(obj, record_type_id, field, version)
+    }
+
     /// Delete to the recycle bin: 204; deleted again -> ENTITY_IS_DELETED.
     pub fn delete(&mut self, object: &str, id: &str) -> Result<WriteOutput, ApiError> {
         records::delete(&mut self.store, object, id)
@@ -232,6 +314,8 @@ fn not_found() -> ApiError {
     ApiError::new(404, "NOT_FOUND", "The requested resource does not exist")
 }
 
+#[cfg(test)]
+mod tests_collections;
 #[cfg(test)]
 mod tests_describe;
 #[cfg(test)]

@@ -37,7 +37,9 @@ const LEAD_SOURCES: &[&str] = &[
 ];
 const RATINGS: &[&str] = &["Hot", "Warm", "Cold"];
 
-/// The record type ids of Case: Support (default) and Internal.
+/// The record types of Case: Support (everyone's default but the third user's) allows every
+/// Status and Priority; Internal (the third user's default) has no Escalated status and no High
+/// priority.
 pub fn case_record_types() -> Vec<RecordTypeDef> {
     vec![
         RecordTypeDef {
@@ -45,15 +47,34 @@ pub fn case_record_types() -> Vec<RecordTypeDef> {
             name: "Support",
             developer_name: "Support",
             default: true,
+            default_users: Vec::new(),
+            picklists: Vec::new(),
         },
         RecordTypeDef {
             id: make_id("012", 2),
-            name: "Internal",
+            name: "Internal Request",
             developer_name: "Internal",
             default: false,
+            default_users: vec![make_id("005", 3)],
+            picklists: vec![
+                ("Status", vec!["New", "Working", "Closed"]),
+                ("Priority", vec!["Medium", "Low"]),
+                (
+                    "Escalation_Reason__c",
+                    vec!["Duplicate", "Resolved by customer"],
+                ),
+            ],
         },
     ]
 }
+
+/// Case's dependent picklist `Escalation_Reason__c`, controlled by Status.
+const ESCALATION_REASONS: &[(&str, &[&str])] = &[
+    ("Customer request", &["Escalated"]),
+    ("SLA breach", &["Escalated"]),
+    ("Duplicate", &["Closed"]),
+    ("Resolved by customer", &["Closed"]),
+];
 
 /// Every object of the sample org.
 pub fn all() -> Vec<ObjectDef> {
@@ -314,6 +335,8 @@ fn case() -> ObjectDef {
             ),
             field("IsClosed", "Closed", T::Boolean).read_only(),
             field("ClosedDate", "Closed Date", T::Datetime).read_only(),
+            field("Escalation_Reason__c", "Escalation Reason", T::Picklist)
+                .depends_on("Status", ESCALATION_REASONS),
         ],
     );
     def.record_types = case_record_types();

@@ -93,29 +93,33 @@ pub fn create(
     object_name: &str,
     body: &Value,
     version: &str,
+    user: Option<&str>,
 ) -> Result<WriteOutput, ApiError> {
-    let id = insert(store, object_name, body, None, version)?;
+    let id = insert(store, object_name, body, None, (version, user))?;
     Ok(WriteOutput {
         status: 201,
         body: Some(json!({"id": id, "errors": [], "success": true})),
     })
 }
 
-fn insert(
+/// Inserts one record (as `user`, whose default record type a Case gets); its new id.
+pub fn insert(
     store: &mut Store,
     object_name: &str,
     body: &Value,
     external: Option<(&str, &str)>,
-    version: &str,
+    (version, user): (&str, Option<&str>),
 ) -> Result<String, ApiError> {
     let (idx, obj) = object(store, object_name)?;
     writable(obj, "inserted")?;
     let mut values = validate::check_input(store, obj, body, Mode::Create)?;
+    let given = values.clone();
     if let Some((field, value)) = external {
         values.insert(field.to_string(), Value::from(value));
     }
     let probability_given = values.contains_key("Probability");
-    derive::apply_create_defaults(obj, &mut values);
+    derive::apply_create_defaults(obj, &mut values, user);
+    validate::check_record_type(obj, &given, &values)?;
     for f in &obj.fields {
         values.entry(f.name).or_insert(Value::Null);
     }
@@ -165,7 +169,8 @@ pub fn update(
     })
 }
 
-fn apply_update(
+/// Applies an update to a live record (`id18`): the merged record is validated, then stored.
+pub fn apply_update(
     store: &mut Store,
     object_name: &str,
     id18: &str,
@@ -180,7 +185,8 @@ fn apply_update(
     // Changing the stage resets the probability unless the caller sets it too.
     let probability_given =
         changes.contains_key("Probability") || !changes.contains_key("StageName");
-    values.extend(changes);
+    values.extend(changes.clone());
+    validate::check_record_type(obj, &changes, &values)?;
     derive::recompute(obj, &mut values, probability_given);
     validate::check_record(store, obj, &values, Some(id18), "")?;
     let obj = obj.clone();
@@ -201,7 +207,7 @@ pub fn upsert(
     object_name: &str,
     (field, value): (&str, &str),
     body: &Value,
-    version: &str,
+    (version, user): (&str, Option<&str>),
 ) -> Result<WriteOutput, ApiError> {
     let (_, obj) = object(store, object_name)?;
     writable(obj, "updated")?;
@@ -215,7 +221,7 @@ pub fn upsert(
     match matches.as_slice() {
         [] => {
             let external = (ext_name != "Id").then_some((ext_name, value));
-            let id = insert(store, object_name, body, external, version)?;
+            let id = insert(store, object_name, body, external, (version, user))?;
             Ok(upserted(201, &id, modern.then_some(true)))
         }
         [id] => {

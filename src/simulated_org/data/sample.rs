@@ -329,7 +329,7 @@ pub(super) fn insert(
             Value::from(format!("{:08}", 1000 + table.issued)),
         );
     }
-    derive::apply_create_defaults(obj, &mut values);
+    derive::apply_create_defaults(obj, &mut values, None);
     for f in &obj.fields {
         values.entry(f.name).or_insert(Value::Null);
     }

@@ -137,6 +137,10 @@ pub struct FieldDef {
     pub relationship_name: Option<&'static str>,
     /// Name of the child relationship on the target (`Contacts`).
     pub child_relationship: Option<&'static str>,
+    /// A dependent picklist's controlling field.
+    pub controller: Option<&'static str>,
+    /// A dependent picklist: for each value, the controlling values it is valid for.
+    pub valid_for: Vec<(&'static str, Vec<&'static str>)>,
 }
 
 /// Shorthand constructor: a nillable, createable, updateable field with the type's usual sizes.
@@ -174,6 +178,8 @@ pub fn field(name: &'static str, label: &'static str, ftype: FieldType) -> Field
         reference_to: None,
         relationship_name: None,
         child_relationship: None,
+        controller: None,
+        valid_for: Vec::new(),
     }
 }
 
@@ -251,6 +257,31 @@ impl FieldDef {
         self.nillable = false;
         self.read_only()
     }
+    /// A dependent picklist of `controller`: each value with the controlling values it is valid
+    /// for (its values are the ones listed, in order).
+    pub fn depends_on(
+        mut self,
+        controller: &'static str,
+        valid_for: &[(&'static str, &[&'static str])],
+    ) -> Self {
+        self.controller = Some(controller);
+        self.picklist = valid_for.iter().map(|(v, _)| *v).collect();
+        self.valid_for = valid_for.iter().map(|(v, c)| (*v, c.to_vec())).collect();
+        self
+    }
+    /// Whether a dependent picklist's `value` is valid when the controller is `controlling`
+    /// (always true for an independent picklist).
+    pub fn valid_with(&self, value: &str, controlling: Option<&str>) -> bool {
+        if self.controller.is_none() {
+            return true;
+        }
+        let Some(controlling) = controlling else {
+            return false;
+        };
+        self.valid_for
+            .iter()
+            .any(|(v, c)| *v == value && c.contains(&controlling))
+    }
     /// Number precision and scale.
     pub fn num(mut self, precision: u32, scale: u32) -> Self {
         self.precision = precision;
@@ -272,8 +303,22 @@ pub struct RecordTypeDef {
     pub name: &'static str,
     /// API name.
     pub developer_name: &'static str,
-    /// Default for new records.
+    /// Default for new records of users without their own default.
     pub default: bool,
+    /// Users (18-character ids) whose default this record type is.
+    pub default_users: Vec<String>,
+    /// Picklist values this record type allows, by field; fields not listed allow every value.
+    pub picklists: Vec<(&'static str, Vec<&'static str>)>,
+}
+
+impl RecordTypeDef {
+    /// The values this record type allows for `field` (`None`: every value of the field).
+    pub fn allowed(&self, field: &str) -> Option<&[&'static str]> {
+        self.picklists
+            .iter()
+            .find(|(f, _)| f.eq_ignore_ascii_case(field))
+            .map(|(_, v)| v.as_slice())
+    }
 }
 
 /// One object (standard or custom) and its fields.
@@ -307,6 +352,20 @@ impl ObjectDef {
         self.fields
             .iter()
             .find(|f| f.name.eq_ignore_ascii_case(name))
+    }
+    /// The record type that is `user`'s default (`None`: only Master).
+    pub fn default_record_type(&self, user: Option<&str>) -> Option<&RecordTypeDef> {
+        let own = user.and_then(|u| {
+            self.record_types
+                .iter()
+                .find(|rt| rt.default_users.iter().any(|d| d == u))
+        });
+        own.or_else(|| self.record_types.iter().find(|rt| rt.default))
+    }
+    /// The record type with this 15- or 18-character id.
+    pub fn record_type(&self, id: &str) -> Option<&RecordTypeDef> {
+        let id18 = super::ids::normalize(id)?;
+        self.record_types.iter().find(|rt| rt.id == id18)
     }
     /// The lookup field whose relationship name is `name`, case-insensitively.
     pub fn relationship(&self, name: &str) -> Option<&FieldDef> {

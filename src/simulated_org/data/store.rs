@@ -93,6 +93,13 @@ impl Store {
     pub fn row(&self, object: &str, id: &str) -> Option<&Row> {
         self.table(object).and_then(|t| t.rows.get(id))
     }
+    /// The object whose key prefix starts `id`.
+    pub fn object_of_id(&self, id: &str) -> Option<String> {
+        self.objects
+            .iter()
+            .find(|o| id.starts_with(o.key_prefix))
+            .map(|o| o.name.to_string())
+    }
     /// A fresh timestamp for a write: now, but always later than the previous one.
     pub fn stamp(&mut self) -> String {
         let now = Utc::now();

@@ -258,6 +258,46 @@ pub fn check_record(
     Ok(())
 }
 
+/// The picklist values `given` must be allowed by the record's record type and, for a
+/// dependent picklist, by its controlling field's value in the merged `record`.
+pub fn check_record_type(
+    obj: &ObjectDef,
+    given: &Map<String, Value>,
+    record: &Map<String, Value>,
+) -> Result<(), ApiError> {
+    let rt = record
+        .get("RecordTypeId")
+        .and_then(Value::as_str)
+        .and_then(|id| obj.record_type(id));
+    for (name, value) in given {
+        let (Some(f), Some(text)) = (obj.field(name), value.as_str()) else {
+            continue;
+        };
+        if f.ftype != FieldType::Picklist {
+            continue;
+        }
+        let by_type = rt
+            .and_then(|rt| rt.allowed(f.name))
+            .is_none_or(|allowed| allowed.contains(&text));
+        let controlling = f
+            .controller
+            .and_then(|c| record.get(c))
+            .and_then(Value::as_str);
+        if !by_type || !f.valid_with(text, controlling) {
+            let message = format!(
+                "{}: bad value for restricted picklist field: {text}",
+                f.name
+            );
+            return Err(bad_request(
+                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                &message,
+                &[f.name],
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn same_text(a: &Value, b: &Value) -> bool {
     matches!((a.as_str(), b.as_str()), (Some(x), Some(y)) if x.eq_ignore_ascii_case(y))
 }

@@ -1,0 +1,45 @@
+"""A change of many records through an independent MCP client: one elicitation shows every
+record, accepting writes once (one sObject Collections request), declining writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from harness import Demo, start_demo
+from test_changes import Person, writes
+
+
+async def prepare_batch(demo: Demo, count: int) -> tuple[dict[str, Any], list[str]]:
+    page = await demo.ok("query_records", {"soql": f"SELECT Id FROM Contact ORDER BY Name LIMIT {count}"})
+    ids = [r["Id"] for r in page["records"]]
+    records = [{"record_id": i, "fields": {"Title": "Reviewed"}} for i in ids]
+    change = await demo.ok("prepare_change", {"operation": "update", "object": "Contact", "records": records})
+    assert change["count"] == count and len(change["records"]) == count
+    assert writes(demo) == [], "prepare_change writes nothing"
+    return change, ids
+
+
+async def test_a_batch_accepted_through_elicitation_writes_once(anyio_backend: str, mode: str, tmp_path: Path) -> None:
+    person = Person("accept")
+    async with start_demo(mode, tmp_path, elicitation_callback=person) as demo:
+        change, ids = await prepare_batch(demo, 40)
+        done = await demo.ok("confirm_change", {"change_id": change["change_id"]})
+        assert done["status"] == "succeeded", done
+        assert len(person.messages) == 1
+        message = person.messages[0]
+        assert '-> "Reviewed" on 40 records' in message, message
+        for record_id in ids:
+            assert record_id in message, f"{record_id} missing from the elicitation message"
+        sent = writes(demo)
+        assert [(r["method"], r["path"].rsplit("/", 2)[-2:]) for r in sent] == [("PATCH", ["composite", "sobjects"])]
+        assert [r["id"] for r in sent[0]["body"]["records"]] == ids
+        assert sent[0]["body"]["allOrNone"] is True
+
+
+async def test_a_declined_batch_writes_nothing(anyio_backend: str, mode: str, tmp_path: Path) -> None:
+    async with start_demo(mode, tmp_path, elicitation_callback=Person("decline")) as demo:
+        change, _ = await prepare_batch(demo, 5)
+        done = await demo.ok("confirm_change", {"change_id": change["change_id"]})
+        assert done["status"] == "rejected"
+        assert writes(demo) == []
