@@ -253,11 +253,24 @@ impl SalesforceMcp {
         Args(args): Args<DescribeArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
-        let reads = &self.reads;
+        let (reads, changes) = (&self.reads, &self.changes);
         self.run(
             args,
             &ctx,
-            |user, a| reads.describe_object(user, a),
+            |user, a| async move {
+                let record_type = a.record_type.clone();
+                let info = reads
+                    .describe_object(user, a)
+                    .await
+                    .map_err(crate::changes::ChangeError::from)?;
+                match record_type {
+                    Some(rt) => {
+                        let picks = changes.record_type_picklists(user, &info.name, &rt).await?;
+                        Ok::<_, crate::changes::ChangeError>(info.with_record_type(&picks))
+                    }
+                    None => Ok(info),
+                }
+            },
             |v| {
                 let views = render_reads::list_views(v.list_views.as_ref());
                 result(v, render::object_info(v) + &views)

@@ -90,6 +90,13 @@ pub fn object_info(o: &ObjectInfo) -> String {
         o.fields.len(),
         o.total_fields
     );
+    if let Some(rt) = &o.record_type {
+        t.push_str(&format!(
+            "Picklist values of record type {} ({}):\n",
+            quoted(rt["name"].as_str().unwrap_or("?")),
+            escaped(rt["developer_name"].as_str().unwrap_or("?"))
+        ));
+    }
     for f in &o.fields {
         let mut flags = Vec::new();
         if f.required_on_create {

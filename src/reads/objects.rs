@@ -67,6 +67,8 @@ pub struct DescribeArgs {
     /// Extra details: "picklists" (allowed values), "relationships" (child relationships), "record_types", "list_views".
     #[schemars(extend("items" = {"type": "string", "enum": ["picklists", "relationships", "record_types", "list_views"]}))]
     pub include: Option<Vec<String>>,
+    /// Show the picklist values this record type allows (its id, developer name or label).
+    pub record_type: Option<String>,
 }
 
 /// One field.
@@ -130,6 +132,29 @@ pub struct ObjectInfo {
     /// List views (with include "list_views"): id, developer name, label.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub list_views: Option<Vec<Value>>,
+    /// With `record_type`: that record type (id, name, developer name); the fields' picklist
+    /// values are then the ones it allows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_type: Option<Value>,
+}
+
+impl ObjectInfo {
+    /// Shows one record type's picklist values (`{record_type, picklists: {Field: {values}}}`,
+    /// as `Changes::record_type_picklists` gives them) instead of the object's full lists.
+    pub fn with_record_type(mut self, picks: &Value) -> Self {
+        for field in &mut self.fields {
+            if let Some(values) = picks["picklists"][&field.name]["values"].as_array() {
+                field.picklist_values = Some(
+                    values
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect(),
+                );
+            }
+        }
+        self.record_type = Some(picks["record_type"].clone());
+        self
+    }
 }
 
 const CAPABILITIES: [(&str, &str); 5] = [
@@ -378,6 +403,7 @@ impl Reads {
             child_relationships: wants("relationships").then(|| child_relationships(&d)),
             record_types: wants("record_types").then(|| record_types(&d)),
             list_views,
+            record_type: None,
         })
     }
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from harness import Demo, start_demo
+from harness import Demo, start_demo, text_of
 from test_changes import Person, writes
 
 
@@ -43,3 +43,15 @@ async def test_a_declined_batch_writes_nothing(anyio_backend: str, mode: str, tm
         done = await demo.ok("confirm_change", {"change_id": change["change_id"]})
         assert done["status"] == "rejected"
         assert writes(demo) == []
+
+
+async def test_describe_object_shows_the_picklist_values_of_one_record_type(demo: Demo) -> None:
+    full = await demo.ok("describe_object", {"object": "Case", "fields_matching": "Status", "include": ["picklists"]})
+    status = next(f for f in full["fields"] if f["name"] == "Status")
+    assert "Escalated" in status["picklist_values"], status
+    internal = await demo.ok("describe_object", {"object": "Case", "fields_matching": "Status", "record_type": "Internal"})
+    status = next(f for f in internal["fields"] if f["name"] == "Status")
+    assert "Escalated" not in status["picklist_values"] and status["picklist_values"], status
+    assert internal["record_type"]["developer_name"] == "Internal"
+    unknown = await demo.call("describe_object", {"object": "Case", "record_type": "Nope"})
+    assert unknown.is_error and "Internal" in text_of(unknown)
