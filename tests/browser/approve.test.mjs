@@ -126,3 +126,31 @@ test('a person approves their prepared change on the web page; another person ge
   const status = await call('list_changes', { status: 'pending' });
   assert.ok(status.structuredContent.changes.some((c) => c.change_id === secondId), 'alice\'s change is still pending');
 });
+
+test('the approval page of a 50-record change shows every record and approves it once', async () => {
+  const [alice] = people.people;
+  const call = await mcp(alice.token);
+  const rows = await call('query_records', { soql: 'SELECT Id FROM Contact ORDER BY Name LIMIT 50', max_rows: 50 });
+  const ids = rows.structuredContent.records.map((r) => r.Id);
+  assert.equal(ids.length, 50);
+  const records = ids.map((recordId) => ({ record_id: recordId, fields: { Title: 'Reviewed in the browser' } }));
+  const prepared = await call('prepare_change', { operation: 'update', object: 'Contact', records });
+  assert.equal(prepared.isError, false, JSON.stringify(prepared));
+  const id = prepared.structuredContent.change_id;
+
+  const page = await browser.newPage();
+  await page.goto(`${people.public_url}/login/salesforce?next=/changes/${id}`);
+  await page.waitForURL(`${people.public_url}/changes/${id}`);
+  const body = await page.textContent('body');
+  assert.match(body, /on 50 records/, 'what is common is said once');
+  assert.match(await page.textContent('#record'), /50 records/, 'not "new record"');
+  for (const recordId of ids) assert.ok(body.includes(recordId), `record ${recordId} is on the page`);
+  await page.screenshot({ path: join(here, 'approval-50.png'), fullPage: true });
+  await page.click('#approve');
+  await page.waitForSelector('#change-status');
+  assert.equal((await page.textContent('#change-status')).trim(), 'succeeded');
+  await page.goto(`${people.public_url}/changes/${id}`);
+  assert.equal(await page.locator('#approve').count(), 0, 'nothing left to approve');
+  const listed = await call('list_changes', {});
+  assert.equal(listed.structuredContent.changes.find((c) => c.change_id === id).status, 'succeeded');
+});

@@ -30,6 +30,7 @@ fn data(text: &str) -> String {
 /// The preview: what will happen, the record, and each field before -> after.
 fn preview_html(view: &ChangeView) -> String {
     let record = match (&view.record_name, &view.record_id, &view.external_id) {
+        _ if view.count > 1 => format!("{} records, listed below", view.count),
         (Some(name), Some(id), _) => format!("{} ({})", escape(&shown::quoted(name)), data(id)),
         (None, Some(id), _) => data(id),
         (_, None, Some(ext)) => format!("by external id {}", data(ext)),
