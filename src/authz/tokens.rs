@@ -365,7 +365,7 @@ impl AuthServer {
                         Some(&json!({"grant_id": row.grant_id}).to_string()),
                     )?;
                 } else {
-                    grants::delete_access(&tx, &hash)?;
+                    grants::delete_access(&tx, &hash, &client.id)?;
                 }
                 tx.commit()?;
                 Ok(())

@@ -463,11 +463,17 @@ pub fn access(
         .optional()?)
 }
 
-/// Deletes an access token; returns the rows deleted.
-pub fn delete_access(conn: &Connection, token_hash: &str) -> Result<usize, StoreError> {
+/// Deletes an access token issued to `client_id` (a client revokes only its own tokens);
+/// returns the rows deleted.
+pub fn delete_access(
+    conn: &Connection,
+    token_hash: &str,
+    client_id: &str,
+) -> Result<usize, StoreError> {
     Ok(conn.execute(
-        "DELETE FROM oauth_access_tokens WHERE token_hash = ?1",
-        [token_hash],
+        "DELETE FROM oauth_access_tokens WHERE token_hash = ?1 \
+         AND grant_id IN (SELECT id FROM oauth_grants WHERE client_id = ?2)",
+        params![token_hash, client_id],
     )?)
 }
 

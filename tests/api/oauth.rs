@@ -754,3 +754,31 @@ async fn a_client_id_metadata_document_is_fetched_checked_and_shown_by_its_host(
             .contains("names another client_id")
     );
 }
+
+#[tokio::test]
+async fn a_client_can_revoke_only_its_own_tokens() {
+    let s = serve().await;
+    let (_, mine) = register(&s.base, json!([REDIRECT])).await;
+    let (_, other) = register(&s.base, json!([REDIRECT])).await;
+    let mine = mine["client_id"].as_str().unwrap();
+    let back = sign_in_and_allow(&mut Browser::default(), &s.base, mine, REDIRECT).await;
+    let (_, t) = exchange(&s.base, mine, REDIRECT, &back["code"]).await;
+    let access = t["access_token"].as_str().unwrap();
+    for token in [access, t["refresh_token"].as_str().unwrap()] {
+        let r = client()
+            .post(format!("{}/revoke", s.base))
+            .form(&[
+                ("client_id", other["client_id"].as_str().unwrap()),
+                ("token", token),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "RFC 7009 answers 200 either way");
+    }
+    assert_eq!(
+        mcp_status(&s.base, access).await.status(),
+        200,
+        "another client's revoke changed nothing"
+    );
+}
