@@ -782,3 +782,26 @@ async fn a_client_can_revoke_only_its_own_tokens() {
         "another client's revoke changed nothing"
     );
 }
+
+#[tokio::test]
+async fn a_registration_over_8_kib_is_refused_with_413() {
+    let s = serve().await;
+    let uris: Vec<String> = (0..10)
+        .map(|n| format!("https://app.example/{}/{n}", "x".repeat(1000)))
+        .collect();
+    let r = client()
+        .post(format!("{}/register", s.base))
+        .json(&json!({"client_name": "Big", "redirect_uris": uris}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    assert!(
+        s.test
+            .app
+            .store
+            .call_sync(|c| salesforce_mcp::store::oauth_clients::list(c))
+            .unwrap()
+            .is_empty()
+    );
+}

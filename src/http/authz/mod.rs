@@ -17,6 +17,9 @@ use crate::authz::{AuthServer, OAuthFailure, SCOPE};
 
 pub(crate) use signin::upstream_callback;
 
+/// Largest registration request: a client's metadata is a few hundred bytes.
+const REGISTER_MAX_BYTES: usize = 8 * 1024;
+
 /// Where the RFC 8414 metadata lives.
 pub const AS_METADATA_PATH: &str = "/.well-known/oauth-authorization-server";
 
@@ -25,7 +28,14 @@ pub fn routes() -> Router<HttpState> {
     Router::new()
         .route(AS_METADATA_PATH, get(metadata))
         .route(&format!("{AS_METADATA_PATH}/mcp"), get(metadata))
-        .route("/register", post(register).options(preflight))
+        .route(
+            "/register",
+            post(register)
+                .layer(tower_http::limit::RequestBodyLimitLayer::new(
+                    REGISTER_MAX_BYTES,
+                ))
+                .options(preflight),
+        )
         .route("/token", post(token).options(preflight))
         .route("/revoke", post(revoke).options(preflight))
         .route("/authorize", get(signin::authorize))
