@@ -176,15 +176,22 @@ impl Changes {
         Ok((records, ext))
     }
 
-    /// The connection's instance URL (for record links).
-    pub(super) async fn instance_url(&self, user_id: i64) -> Result<String, ChangeError> {
-        let live = self
+    /// The person's live Salesforce session (instance URL, and the connection key for caches).
+    pub(super) async fn live_session(
+        &self,
+        user_id: i64,
+    ) -> Result<crate::connections::LiveSession, ChangeError> {
+        Ok(self
             .reads
             .connections()
             .session(user_id)
             .await
-            .map_err(crate::reads::ReadError::from)?;
-        Ok(live.session.instance_url)
+            .map_err(crate::reads::ReadError::from)?)
+    }
+
+    /// The connection's instance URL (for record links).
+    pub(super) async fn instance_url(&self, user_id: i64) -> Result<String, ChangeError> {
+        Ok(self.live_session(user_id).await?.session.instance_url)
     }
 
     /// The current values of the items' records: by Id (update, delete) or by external id value

@@ -127,21 +127,29 @@ pub fn preview_text(row: &ChangeRow, fields: &[FieldChange]) -> String {
         let _ = writeln!(t, "  Record page: {}", escaped(&url));
     }
     for f in fields {
-        let _ = writeln!(
-            t,
-            "  {} ({}): {} -> {}",
-            escaped(&f.label),
-            escaped(&f.name),
-            shown::value(&f.before),
-            shown::value(&f.after)
-        );
+        let _ = writeln!(t, "  {}", field_line(f));
     }
-    let _ = write!(
-        t,
+    let _ = write!(t, "{}", change_line(row));
+    t
+}
+
+/// One field change as a person reads it: `Label (ApiName): before -> after`, data escaped.
+pub fn field_line(f: &FieldChange) -> String {
+    format!(
+        "{} ({}): {} -> {}",
+        escaped(&f.label),
+        escaped(&f.name),
+        shown::value(&f.before),
+        shown::value(&f.after)
+    )
+}
+
+/// The last line of a preview: the change's id, status and expiry.
+pub fn change_line(row: &ChangeRow) -> String {
+    format!(
         "Change {}: {} (expires {}).",
         row.id, row.status, row.expires_at
-    );
-    t
+    )
 }
 
 impl ChangeView {

@@ -199,13 +199,7 @@ impl Changes {
             }
             let rt = applying(d, r).unwrap_or_else(|| MASTER_RECORD_TYPE_ID.to_owned());
             if connection.is_none() {
-                let live = self
-                    .reads
-                    .connections()
-                    .session(user_id)
-                    .await
-                    .map_err(crate::reads::ReadError::from)?;
-                connection = Some(live.key);
+                connection = Some(self.live_session(user_id).await?.key);
             }
             let key = connection.clone().unwrap_or_default();
             let values = self.picklist_values(user_id, &key, d, &rt).await?;
@@ -303,12 +297,7 @@ impl Changes {
             )));
         };
         let id = rt["recordTypeId"].as_str().unwrap_or(MASTER_RECORD_TYPE_ID);
-        let live = self
-            .reads
-            .connections()
-            .session(user_id)
-            .await
-            .map_err(crate::reads::ReadError::from)?;
+        let live = self.live_session(user_id).await?;
         let values = self.picklist_values(user_id, &live.key, &d, id).await?;
         let picklists: Map<String, Value> = values["picklistFieldValues"]
             .as_object()

@@ -132,22 +132,11 @@ pub fn preview_text(row: &ChangeRow, records: &[RecordChange]) -> String {
                 .iter()
                 .any(|c| c.name == f.name && c.before.is_some());
             if !said {
-                let _ = writeln!(
-                    t,
-                    "     {} ({}): {} -> {}",
-                    escaped(&f.label),
-                    escaped(&f.name),
-                    shown::value(&f.before),
-                    shown::value(&f.after)
-                );
+                let _ = writeln!(t, "     {}", super::preview::field_line(f));
             }
         }
     }
-    let _ = write!(
-        t,
-        "Change {}: {} (expires {}).",
-        row.id, row.status, row.expires_at
-    );
+    let _ = write!(t, "{}", super::preview::change_line(row));
     t
 }
 
