@@ -95,7 +95,7 @@ test('a person signs an MCP client in with Salesforce, allows it once, and revok
 
   await page.goto(`${base}/connect`);
   assert.match(await page.textContent('#apps'), /Browser Test Client/);
-  await page.screenshot({ path: join(here, 'connect-apps.png') });
+  await page.screenshot({ path: join(here, 'connect-apps.png'), fullPage: true });
   await page.click('#apps button.revoke');
   await page.waitForSelector('#result');
   assert.match(await page.textContent('#result'), /can no longer act as you/);

@@ -489,7 +489,7 @@ async fn finish_upstream(
         Ok(Some(p)) => p,
         Ok(None) => {
             forget(state, &row.id_hash).await;
-            let who = &signed.who.identity.username;
+            let who = crate::shown::quoted(&signed.who.identity.username);
             return error_page(
                 http::StatusCode::FORBIDDEN,
                 "Not allowed",
