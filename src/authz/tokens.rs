@@ -47,7 +47,7 @@ pub enum AccessCheck {
 }
 
 /// A fresh access + refresh pair stored for `grant_id` (inside the caller's transaction).
-fn issue_pair(c: &rusqlite::Connection, grant_id: i64) -> Result<Value, StoreError> {
+fn issue_pair(c: &crate::store::Db<'_>, grant_id: i64) -> Result<Value, StoreError> {
     let access = format!("{ACCESS_PREFIX}{}", random_secret());
     let refresh = format!("{REFRESH_PREFIX}{}", random_secret());
     let refresh_hash = store::tokens::hash(&refresh);

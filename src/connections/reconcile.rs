@@ -1,7 +1,7 @@
 //! Keeping connections in step with admin changes: which app applies to a person, as stored, and
 //! marking every active connection whose person's app moved.
 
-use rusqlite::Connection;
+use crate::store::Db;
 
 use super::status;
 use crate::store::apps::AppRow;
@@ -10,7 +10,7 @@ use crate::store::{self, StoreError};
 
 /// The stored app that applies to a person: the enabled override of their group with the lowest
 /// priority (ties: group name), else the enabled org app, else `None` (Salesforce is not enabled).
-pub fn effective_row(conn: &Connection, user_id: i64) -> Result<Option<AppRow>, StoreError> {
+pub fn effective_row(conn: &Db<'_>, user_id: i64) -> Result<Option<AppRow>, StoreError> {
     if let Some(o) = store::apps::effective_override(conn, user_id)? {
         return Ok(Some(o));
     }
@@ -51,7 +51,7 @@ pub struct Marked {
 /// Marks `needs_reconnect` every active connection whose person's effective app is no longer the
 /// one it was made with, and audits each. Call it inside the same store call (ideally the same
 /// transaction) as the admin change that may have moved people's apps.
-pub fn reconcile_all(conn: &Connection, actor: &str) -> Result<Vec<Marked>, StoreError> {
+pub fn reconcile_all(conn: &Db<'_>, actor: &str) -> Result<Vec<Marked>, StoreError> {
     let mut marked = Vec::new();
     for row in store::connections::list(conn)? {
         if row.status != status::ACTIVE {

@@ -18,7 +18,7 @@ async fn ready(State(state): State<HttpState>) -> Response {
     let outcome = state
         .app
         .store
-        .call(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
+        .call(|c| c.query_row("SELECT 1", &[], |r| r.get::<i64>(0)))
         .await;
     match outcome {
         Ok(1) => "ready\n".into_response(),

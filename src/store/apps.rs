@@ -1,6 +1,6 @@
 //! OAuth apps: the organization's default (no group) and group overrides, and groups themselves.
 
-use rusqlite::{Connection, OptionalExtension as _, params};
+use super::db::{Db, Optional as _, Row, params};
 
 use super::{StoreError, now_text};
 
@@ -62,7 +62,7 @@ pub struct AppFields {
 const SELECT_APP: &str = "SELECT a.id, a.group_id, g.name, g.priority, a.client_id, a.client_secret_sealed, \
      a.auth_base_url, a.scopes, a.prompt, a.enabled FROM oauth_apps a LEFT JOIN groups g ON g.id = a.group_id";
 
-fn app_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AppRow> {
+fn app_from_row(row: &Row) -> Result<AppRow, StoreError> {
     Ok(AppRow {
         id: row.get(0)?,
         group_id: row.get(1)?,
@@ -78,37 +78,41 @@ fn app_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AppRow> {
 }
 
 /// The organization's default app.
-pub fn org_app(conn: &Connection) -> Result<Option<AppRow>, StoreError> {
-    Ok(conn
-        .prepare_cached(&format!("{SELECT_APP} WHERE a.group_id IS NULL"))?
-        .query_row([], app_from_row)
-        .optional()?)
+pub fn org_app(conn: &Db<'_>) -> Result<Option<AppRow>, StoreError> {
+    conn.query_row(
+        &format!("{SELECT_APP} WHERE a.group_id IS NULL"),
+        params![],
+        app_from_row,
+    )
+    .optional()
 }
 
 /// An app by id.
-pub fn by_id(conn: &Connection, id: i64) -> Result<Option<AppRow>, StoreError> {
-    Ok(conn
-        .query_row(&format!("{SELECT_APP} WHERE a.id = ?1"), [id], app_from_row)
-        .optional()?)
+pub fn by_id(conn: &Db<'_>, id: i64) -> Result<Option<AppRow>, StoreError> {
+    conn.query_row(
+        &format!("{SELECT_APP} WHERE a.id = ?1"),
+        params![id],
+        app_from_row,
+    )
+    .optional()
 }
 
 /// A group's override app.
-pub fn group_app(conn: &Connection, group_id: i64) -> Result<Option<AppRow>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!("{SELECT_APP} WHERE a.group_id = ?1"),
-            [group_id],
-            app_from_row,
-        )
-        .optional()?)
+pub fn group_app(conn: &Db<'_>, group_id: i64) -> Result<Option<AppRow>, StoreError> {
+    conn.query_row(
+        &format!("{SELECT_APP} WHERE a.group_id = ?1"),
+        params![group_id],
+        app_from_row,
+    )
+    .optional()
 }
 
 /// Whether any group override app is enabled (then the app of an unknown person is not known).
-pub fn any_enabled_override(conn: &Connection) -> Result<bool, StoreError> {
+pub fn any_enabled_override(conn: &Db<'_>) -> Result<bool, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT 1 FROM oauth_apps WHERE group_id IS NOT NULL AND enabled = 1 LIMIT 1",
-            [],
+            "SELECT 1 FROM oauth_apps WHERE group_id IS NOT NULL AND enabled = TRUE LIMIT 1",
+            params![],
             |_| Ok(()),
         )
         .optional()?
@@ -116,23 +120,17 @@ pub fn any_enabled_override(conn: &Connection) -> Result<bool, StoreError> {
 }
 
 /// The enabled override that applies to a person: lowest group priority, ties by group name.
-pub fn effective_override(conn: &Connection, user_id: i64) -> Result<Option<AppRow>, StoreError> {
+pub fn effective_override(conn: &Db<'_>, user_id: i64) -> Result<Option<AppRow>, StoreError> {
     let sql = format!(
         "{SELECT_APP} JOIN group_members m ON m.group_id = a.group_id \
-         WHERE m.user_id = ?1 AND a.enabled = 1 ORDER BY g.priority, g.name LIMIT 1"
+         WHERE m.user_id = ?1 AND a.enabled = TRUE ORDER BY g.priority, g.name LIMIT 1"
     );
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([user_id], app_from_row)
-        .optional()?)
+    conn.query_row(&sql, params![user_id], app_from_row)
+        .optional()
 }
 
 /// Creates or replaces the app of `group_id` (`None`: the organization's default).
-pub fn upsert(
-    conn: &Connection,
-    group_id: Option<i64>,
-    app: &AppFields,
-) -> Result<AppRow, StoreError> {
+pub fn upsert(conn: &Db<'_>, group_id: Option<i64>, app: &AppFields) -> Result<AppRow, StoreError> {
     let existing = match group_id {
         None => org_app(conn)?,
         Some(g) => group_app(conn, g)?,
@@ -147,13 +145,13 @@ pub fn upsert(
             row.id
         }
         None => {
-            conn.execute(
+            conn.query_row(
                 "INSERT INTO oauth_apps (group_id, client_id, client_secret_sealed, auth_base_url, scopes, prompt, enabled, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
                 params![group_id, app.client_id, app.client_secret_sealed, app.auth_base_url, app.scopes, app.prompt, app.enabled, now_text()],
-            )?;
-            conn.last_insert_rowid()
+                |r| r.get(0),
+            )?
         }
     };
-    by_id(conn, id)?.ok_or(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows))
+    by_id(conn, id)?.ok_or(StoreError::NoRow)
 }

@@ -1,6 +1,6 @@
 //! The audit log: who did what, when. Never secret values.
 
-use rusqlite::{Connection, params};
+use super::db::{Db, params};
 
 use super::{StoreError, now_text};
 
@@ -21,7 +21,7 @@ pub struct AuditRow {
 
 /// Appends an entry.
 pub fn append(
-    conn: &Connection,
+    conn: &Db<'_>,
     actor: &str,
     action: &str,
     subject: Option<&str>,
@@ -48,7 +48,7 @@ pub struct AuditFilter {
 }
 
 /// The latest entries, newest first.
-pub fn recent(conn: &Connection, limit: u32) -> Result<Vec<AuditRow>, StoreError> {
+pub fn recent(conn: &Db<'_>, limit: u32) -> Result<Vec<AuditRow>, StoreError> {
     search(
         conn,
         &AuditFilter {
@@ -59,7 +59,7 @@ pub fn recent(conn: &Connection, limit: u32) -> Result<Vec<AuditRow>, StoreError
 }
 
 /// The entries a filter selects, newest first.
-pub fn search(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditRow>, StoreError> {
+pub fn search(conn: &Db<'_>, f: &AuditFilter) -> Result<Vec<AuditRow>, StoreError> {
     let (actor, email) = match &f.person {
         Some((id, email)) => (Some(format!("user:{id}")), Some(email.clone())),
         None => (None, None),
@@ -73,19 +73,17 @@ pub fn search(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditRow>, Store
          AND (?5 IS NULL OR at >= ?5) \
          ORDER BY id DESC LIMIT ?6",
     )?;
-    let rows = stmt
-        .query_map(
-            params![actor, email, f.action, action_prefix, f.since, f.limit],
-            |r| {
-                Ok(AuditRow {
-                    at: r.get(0)?,
-                    actor: r.get(1)?,
-                    action: r.get(2)?,
-                    subject: r.get(3)?,
-                    detail: r.get(4)?,
-                })
-            },
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map(
+        params![actor, email, f.action, action_prefix, f.since, f.limit],
+        |r| {
+            Ok(AuditRow {
+                at: r.get(0)?,
+                actor: r.get(1)?,
+                action: r.get(2)?,
+                subject: r.get(3)?,
+                detail: r.get(4)?,
+            })
+        },
+    )?;
     Ok(rows)
 }

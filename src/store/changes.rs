@@ -1,7 +1,7 @@
 //! Prepared changes: one function per statement. Every state change is a conditional update
 //! whose row count says whether it happened.
 
-use rusqlite::{Connection, OptionalExtension as _, params};
+use super::db::{Db, Optional as _, Row, params};
 
 use super::StoreError;
 
@@ -72,7 +72,7 @@ const READ: &str = "id, user_id, operation, object, object_label, record_id, rec
     result, finished_at, records, undoes, \
     (SELECT u.id FROM changes u WHERE u.undoes = changes.id ORDER BY u.created_at DESC LIMIT 1)";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChangeRow> {
+fn from_row(r: &Row) -> Result<ChangeRow, StoreError> {
     Ok(ChangeRow {
         id: r.get(0)?,
         user_id: r.get(1)?,
@@ -104,7 +104,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChangeRow> {
 
 /// Stores a new pending change.
 #[tracing::instrument(skip_all, fields(id = %c.id))]
-pub fn insert(conn: &Connection, c: &ChangeRow) -> Result<(), StoreError> {
+pub fn insert(conn: &Db<'_>, c: &ChangeRow) -> Result<(), StoreError> {
     conn.execute(
         &format!(
             "INSERT INTO changes ({COLUMNS}) VALUES \
@@ -121,19 +121,18 @@ pub fn insert(conn: &Connection, c: &ChangeRow) -> Result<(), StoreError> {
 }
 
 /// A person's change by id (another person's change is not found).
-pub fn find(conn: &Connection, id: &str, user_id: i64) -> Result<Option<ChangeRow>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {READ} FROM changes WHERE id = ?1 AND user_id = ?2"),
-            params![id, user_id],
-            from_row,
-        )
-        .optional()?)
+pub fn find(conn: &Db<'_>, id: &str, user_id: i64) -> Result<Option<ChangeRow>, StoreError> {
+    conn.query_row(
+        &format!("SELECT {READ} FROM changes WHERE id = ?1 AND user_id = ?2"),
+        params![id, user_id],
+        from_row,
+    )
+    .optional()
 }
 
 /// A person's changes, newest first, optionally only those with `status`.
 pub fn list(
-    conn: &Connection,
+    conn: &Db<'_>,
     user_id: i64,
     status: Option<&str>,
     limit: u32,
@@ -142,19 +141,17 @@ pub fn list(
         "SELECT {READ} FROM changes WHERE user_id = ?1 AND (?2 IS NULL OR status = ?2) \
          ORDER BY created_at DESC, id LIMIT ?3"
     ))?;
-    let rows = stmt
-        .query_map(params![user_id, status, limit], from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map(params![user_id, status, limit], from_row)?;
     Ok(rows)
 }
 
 /// Marks every pending change whose time ran out as expired.
-pub fn expire_due(conn: &Connection, now: &str) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+pub fn expire_due(conn: &Db<'_>, now: &str) -> Result<usize, StoreError> {
+    conn.execute(
         "UPDATE changes SET status = 'expired', finished_at = ?1 \
          WHERE status = 'pending' AND expires_at <= ?1",
-        [now],
-    )?)
+        params![now],
+    )
 }
 
 /// Who takes a change into execution, and until when.
@@ -171,14 +168,14 @@ pub struct Executor<'a> {
 /// `pending -> executing` for an approved change that has not expired: 1 row when this caller
 /// won, 0 when it was not pending (or expired) any more.
 pub fn begin_execution(
-    conn: &Connection,
+    conn: &Db<'_>,
     id: &str,
     user_id: i64,
     via: &str,
     now: &str,
     executor: &Executor<'_>,
 ) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+    conn.execute(
         "UPDATE changes SET status = 'executing', approved_via = ?3, decided_at = ?4, \
          executor_host = ?5, executor_pid = ?6, lease_until = ?7 \
          WHERE id = ?1 AND user_id = ?2 AND status = 'pending' AND expires_at > ?4",
@@ -191,86 +188,79 @@ pub fn begin_execution(
             executor.pid,
             executor.lease_until
         ],
-    )?)
+    )
 }
 
 /// Extends the lease of a change this executor is still executing: 0 rows when it is no longer
 /// executing here (recovery marked it `unknown`), and then it must not be sent.
-pub fn renew_lease(
-    conn: &Connection,
-    id: &str,
-    executor: &Executor<'_>,
-) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+pub fn renew_lease(conn: &Db<'_>, id: &str, executor: &Executor<'_>) -> Result<usize, StoreError> {
+    conn.execute(
         "UPDATE changes SET lease_until = ?4 \
          WHERE id = ?1 AND status = 'executing' AND executor_host = ?2 AND executor_pid = ?3",
         params![id, executor.host, executor.pid, executor.lease_until],
-    )?)
+    )
 }
 
 /// `pending -> rejected | cancelled` (not after expiry): 1 row when it happened.
 pub fn decide_without_executing(
-    conn: &Connection,
+    conn: &Db<'_>,
     id: &str,
     user_id: i64,
     status: &str,
     via: &str,
     now: &str,
 ) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+    conn.execute(
         "UPDATE changes SET status = ?3, approved_via = ?4, decided_at = ?5, finished_at = ?5 \
          WHERE id = ?1 AND user_id = ?2 AND status = 'pending' AND expires_at > ?5",
         params![id, user_id, status, via, now],
-    )?)
+    )
 }
 
 /// `executing -> succeeded | failed | conflict | unknown` with the outcome: 1 row when it happened.
 pub fn finish(
-    conn: &Connection,
+    conn: &Db<'_>,
     id: &str,
     status: &str,
     result: &str,
     now: &str,
 ) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+    conn.execute(
         "UPDATE changes SET status = ?2, result = ?3, finished_at = ?4 \
          WHERE id = ?1 AND status = 'executing'",
         params![id, status, result, now],
-    )?)
+    )
 }
 
 /// Every change in execution (for orphan recovery).
-pub fn executing(conn: &Connection) -> Result<Vec<ChangeRow>, StoreError> {
+pub fn executing(conn: &Db<'_>) -> Result<Vec<ChangeRow>, StoreError> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {READ} FROM changes WHERE status = 'executing'"
     ))?;
-    let rows = stmt
-        .query_map([], from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map(params![], from_row)?;
     Ok(rows)
 }
 
 /// A named server key, sealed.
-pub fn server_key(conn: &Connection, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT sealed FROM server_keys WHERE name = ?1",
-            [name],
-            |r| r.get(0),
-        )
-        .optional()?)
+pub fn server_key(conn: &Db<'_>, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    conn.query_row(
+        "SELECT sealed FROM server_keys WHERE name = ?1",
+        params![name],
+        |r| r.get(0),
+    )
+    .optional()
 }
 
 /// Stores a named server key unless one exists already (the first writer wins).
 pub fn insert_server_key(
-    conn: &Connection,
+    conn: &Db<'_>,
     name: &str,
     sealed: &[u8],
     now: &str,
 ) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+    conn.execute(
         "INSERT INTO server_keys (name, sealed, created_at) VALUES (?1, ?2, ?3) \
          ON CONFLICT(name) DO NOTHING",
         params![name, sealed, now],
-    )?)
+    )
 }

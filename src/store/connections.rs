@@ -1,6 +1,6 @@
 //! A person's Salesforce connection (one per person). Tokens stay sealed here.
 
-use rusqlite::{Connection, OptionalExtension as _, params};
+use super::db::{Db, Optional as _, Row, params};
 
 use super::{StoreError, now_text};
 
@@ -63,7 +63,7 @@ const SELECT: &str = "SELECT user_id, app_id, app_label, client_id, auth_base_ur
      sf_user_id, org_id, username, display_name, access_token_sealed, refresh_token_sealed, scopes, status, \
      last_error, api_usage, token_generation, connected_at FROM connections";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConnectionRow> {
+fn from_row(r: &Row) -> Result<ConnectionRow, StoreError> {
     Ok(ConnectionRow {
         user_id: r.get(0)?,
         app_id: r.get(1)?,
@@ -88,31 +88,38 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConnectionRow> {
 }
 
 /// A person's connection.
-pub fn get(conn: &Connection, user_id: i64) -> Result<Option<ConnectionRow>, StoreError> {
-    Ok(conn
-        .prepare_cached(&format!("{SELECT} WHERE user_id = ?1"))?
-        .query_row([user_id], from_row)
-        .optional()?)
+pub fn get(conn: &Db<'_>, user_id: i64) -> Result<Option<ConnectionRow>, StoreError> {
+    conn.query_row(
+        &format!("{SELECT} WHERE user_id = ?1"),
+        params![user_id],
+        from_row,
+    )
+    .optional()
 }
 
 /// Every connection (admin views).
-pub fn list(conn: &Connection) -> Result<Vec<ConnectionRow>, StoreError> {
+pub fn list(conn: &Db<'_>) -> Result<Vec<ConnectionRow>, StoreError> {
     let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY user_id"))?;
-    let rows = stmt
-        .query_map([], from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map(params![], from_row)?;
     Ok(rows)
 }
 
 /// Stores a fresh connection, replacing any earlier one.
-pub fn replace(conn: &Connection, c: &ConnectionRow) -> Result<(), StoreError> {
+pub fn replace(conn: &Db<'_>, c: &ConnectionRow) -> Result<(), StoreError> {
     let now = now_text();
     conn.execute(
-        "INSERT OR REPLACE INTO connections (user_id, app_id, app_label, client_id, auth_base_url, instance_url, \
+        "INSERT INTO connections (user_id, app_id, app_label, client_id, auth_base_url, instance_url, \
          identity_url, sf_user_id, org_id, username, display_name, access_token_sealed, refresh_token_sealed, scopes, \
          status, last_error, api_usage, token_generation, connected_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, NULL, NULL, \
-         COALESCE((SELECT token_generation + 1 FROM connections WHERE user_id = ?1), 0), ?16, ?16)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, NULL, NULL, 0, ?16, ?16) \
+         ON CONFLICT (user_id) DO UPDATE SET app_id = excluded.app_id, app_label = excluded.app_label, \
+         client_id = excluded.client_id, auth_base_url = excluded.auth_base_url, instance_url = excluded.instance_url, \
+         identity_url = excluded.identity_url, sf_user_id = excluded.sf_user_id, org_id = excluded.org_id, \
+         username = excluded.username, display_name = excluded.display_name, \
+         access_token_sealed = excluded.access_token_sealed, refresh_token_sealed = excluded.refresh_token_sealed, \
+         scopes = excluded.scopes, status = excluded.status, last_error = NULL, api_usage = NULL, \
+         token_generation = connections.token_generation + 1, refresh_claimed_until = NULL, \
+         connected_at = excluded.connected_at, updated_at = excluded.updated_at",
         params![
             c.user_id, c.app_id, c.app_label, c.client_id, c.auth_base_url, c.instance_url, c.identity_url,
             c.sf_user_id, c.org_id, c.username, c.display_name, c.access_token_sealed, c.refresh_token_sealed,
@@ -125,71 +132,70 @@ pub fn replace(conn: &Connection, c: &ConnectionRow) -> Result<(), StoreError> {
 /// Saves refreshed tokens if nobody else changed them since `generation` was read.
 /// A `None` refresh token keeps the stored one. Returns the number of rows changed (0 or 1).
 pub fn update_tokens(
-    conn: &Connection,
+    conn: &Db<'_>,
     user_id: i64,
     generation: i64,
     access_sealed: &[u8],
     refresh_sealed: Option<&[u8]>,
 ) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+    conn.execute(
         "UPDATE connections SET access_token_sealed = ?3, \
          refresh_token_sealed = COALESCE(?4, refresh_token_sealed), token_generation = token_generation + 1, \
          status = 'active', last_error = NULL, refresh_claimed_until = NULL, updated_at = ?5 \
          WHERE user_id = ?1 AND token_generation = ?2",
         params![user_id, generation, access_sealed, refresh_sealed, now_text()],
-    )?)
+    )
 }
 
 /// Sets the status and the error the person should read.
 pub fn set_status(
-    conn: &Connection,
+    conn: &Db<'_>,
     user_id: i64,
     status: &str,
     last_error: Option<&str>,
 ) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+    conn.execute(
         "UPDATE connections SET status = ?2, last_error = ?3, updated_at = ?4 WHERE user_id = ?1",
         params![user_id, status, last_error, now_text()],
-    )?)
+    )
 }
 
 /// Records the last API usage seen.
-pub fn set_api_usage(
-    conn: &Connection,
-    user_id: i64,
-    usage_json: &str,
-) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+pub fn set_api_usage(conn: &Db<'_>, user_id: i64, usage_json: &str) -> Result<usize, StoreError> {
+    conn.execute(
         "UPDATE connections SET api_usage = ?2 WHERE user_id = ?1",
         params![user_id, usage_json],
-    )?)
+    )
 }
 
 /// Deletes a person's connection.
-pub fn delete(conn: &Connection, user_id: i64) -> Result<usize, StoreError> {
-    Ok(conn.execute("DELETE FROM connections WHERE user_id = ?1", [user_id])?)
+pub fn delete(conn: &Db<'_>, user_id: i64) -> Result<usize, StoreError> {
+    conn.execute(
+        "DELETE FROM connections WHERE user_id = ?1",
+        params![user_id],
+    )
 }
 
 /// Claims the refresh of the tokens at `generation` until `until`, unless another process holds
 /// an unexpired claim. Returns the number of rows changed (1: claimed).
 pub fn claim_refresh(
-    conn: &Connection,
+    conn: &Db<'_>,
     user_id: i64,
     generation: i64,
     until: &str,
     now: &str,
 ) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+    conn.execute(
         "UPDATE connections SET refresh_claimed_until = ?3 WHERE user_id = ?1 AND token_generation = ?2 \
          AND (refresh_claimed_until IS NULL OR refresh_claimed_until < ?4)",
         params![user_id, generation, until, now],
-    )?)
+    )
 }
 
 /// Gives up a refresh claim (the refresh failed).
-pub fn release_refresh(conn: &Connection, user_id: i64) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+pub fn release_refresh(conn: &Db<'_>, user_id: i64) -> Result<usize, StoreError> {
+    conn.execute(
         "UPDATE connections SET refresh_claimed_until = NULL WHERE user_id = ?1",
-        [user_id],
-    )?)
+        params![user_id],
+    )
 }

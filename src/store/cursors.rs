@@ -1,6 +1,6 @@
 //! Query cursors: rows fetched from Salesforce but not yet handed out, plus where to go next.
 
-use rusqlite::{Connection, OptionalExtension as _, params};
+use super::db::{Db, Optional as _, params};
 
 use super::{StoreError, now_text};
 
@@ -26,7 +26,7 @@ pub struct CursorRow {
 }
 
 /// Stores a cursor.
-pub fn insert(conn: &Connection, c: &CursorRow) -> Result<(), StoreError> {
+pub fn insert(conn: &Db<'_>, c: &CursorRow) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO query_cursors (id, user_id, soql, buffered_rows, next_records_url, total_size, returned, expires_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -39,12 +39,12 @@ pub fn insert(conn: &Connection, c: &CursorRow) -> Result<(), StoreError> {
 /// With `soql`, only a cursor of exactly that query is taken: a call with another query leaves
 /// the cursor usable.
 pub fn take(
-    conn: &Connection,
+    conn: &Db<'_>,
     id: &str,
     user_id: i64,
     soql: Option<&str>,
 ) -> Result<Option<CursorRow>, StoreError> {
-    Ok(conn
+    conn
         .query_row(
             "DELETE FROM query_cursors WHERE id = ?1 AND user_id = ?2 AND expires_at > ?3 \
              AND (?4 IS NULL OR soql = ?4) \
@@ -63,11 +63,11 @@ pub fn take(
                 })
             },
         )
-        .optional()?)
+        .optional()
 }
 
 /// Whether a person has a live cursor with this id.
-pub fn exists(conn: &Connection, id: &str, user_id: i64) -> Result<bool, StoreError> {
+pub fn exists(conn: &Db<'_>, id: &str, user_id: i64) -> Result<bool, StoreError> {
     Ok(conn
         .query_row(
             "SELECT 1 FROM query_cursors WHERE id = ?1 AND user_id = ?2 AND expires_at > ?3",
@@ -79,9 +79,9 @@ pub fn exists(conn: &Connection, id: &str, user_id: i64) -> Result<bool, StoreEr
 }
 
 /// Deletes expired cursors.
-pub fn delete_expired(conn: &Connection) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+pub fn delete_expired(conn: &Db<'_>) -> Result<usize, StoreError> {
+    conn.execute(
         "DELETE FROM query_cursors WHERE expires_at < ?1",
-        [now_text()],
-    )?)
+        params![now_text()],
+    )
 }

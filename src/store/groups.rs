@@ -1,6 +1,6 @@
 //! Groups (`groups`) and memberships (`group_members`).
 
-use rusqlite::{Connection, OptionalExtension as _, params};
+use super::db::{Db, Optional as _, Row, params};
 
 use super::{StoreError, now_text};
 
@@ -15,7 +15,7 @@ pub struct GroupRow {
     pub priority: i64,
 }
 
-fn group_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
+fn group_from_row(row: &Row) -> Result<GroupRow, StoreError> {
     Ok(GroupRow {
         id: row.get(0)?,
         name: row.get(1)?,
@@ -24,84 +24,77 @@ fn group_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
 }
 
 /// Creates a group; `None` when the name is taken.
-pub fn insert(conn: &Connection, name: &str, priority: i64) -> Result<Option<i64>, StoreError> {
-    let changed = conn.execute(
-        "INSERT INTO groups (name, priority, created_at) VALUES (?1, ?2, ?3) ON CONFLICT(name) DO NOTHING",
+pub fn insert(conn: &Db<'_>, name: &str, priority: i64) -> Result<Option<i64>, StoreError> {
+    conn.query_opt(
+        "INSERT INTO groups (name, priority, created_at) VALUES (?1, ?2, ?3) ON CONFLICT(name) DO NOTHING RETURNING id",
         params![name, priority, now_text()],
-    )?;
-    Ok((changed == 1).then(|| conn.last_insert_rowid()))
+        |r| r.get(0),
+    )
 }
 
 /// A group by name.
-pub fn find_by_name(conn: &Connection, name: &str) -> Result<Option<GroupRow>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT id, name, priority FROM groups WHERE name = ?1",
-            [name],
-            group_from_row,
-        )
-        .optional()?)
+pub fn find_by_name(conn: &Db<'_>, name: &str) -> Result<Option<GroupRow>, StoreError> {
+    conn.query_row(
+        "SELECT id, name, priority FROM groups WHERE name = ?1",
+        params![name],
+        group_from_row,
+    )
+    .optional()
 }
 
 /// Every group, by priority then name (the order overrides apply in).
-pub fn list(conn: &Connection) -> Result<Vec<GroupRow>, StoreError> {
+pub fn list(conn: &Db<'_>) -> Result<Vec<GroupRow>, StoreError> {
     let mut stmt = conn.prepare("SELECT id, name, priority FROM groups ORDER BY priority, name")?;
-    let rows = stmt
-        .query_map([], group_from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map(params![], group_from_row)?;
     Ok(rows)
 }
 
 /// Changes a group's priority; returns rows changed.
-pub fn set_priority(conn: &Connection, id: i64, priority: i64) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+pub fn set_priority(conn: &Db<'_>, id: i64, priority: i64) -> Result<usize, StoreError> {
+    conn.execute(
         "UPDATE groups SET priority = ?2 WHERE id = ?1",
         params![id, priority],
-    )?)
+    )
 }
 
 /// Deletes a group (its memberships and override app go with it).
-pub fn delete(conn: &Connection, id: i64) -> Result<usize, StoreError> {
-    Ok(conn.execute("DELETE FROM groups WHERE id = ?1", [id])?)
+pub fn delete(conn: &Db<'_>, id: i64) -> Result<usize, StoreError> {
+    conn.execute("DELETE FROM groups WHERE id = ?1", params![id])
 }
 
 /// Adds a person to a group; returns rows changed (0 when already a member).
-pub fn add_member(conn: &Connection, group_id: i64, user_id: i64) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+pub fn add_member(conn: &Db<'_>, group_id: i64, user_id: i64) -> Result<usize, StoreError> {
+    conn.execute(
         "INSERT INTO group_members (group_id, user_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
         params![group_id, user_id],
-    )?)
+    )
 }
 
 /// Removes a person from a group; returns rows changed (0 when not a member).
-pub fn remove_member(conn: &Connection, group_id: i64, user_id: i64) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+pub fn remove_member(conn: &Db<'_>, group_id: i64, user_id: i64) -> Result<usize, StoreError> {
+    conn.execute(
         "DELETE FROM group_members WHERE group_id = ?1 AND user_id = ?2",
         params![group_id, user_id],
-    )?)
+    )
 }
 
 /// The e-mails of a group's members, sorted.
-pub fn member_emails(conn: &Connection, group_id: i64) -> Result<Vec<String>, StoreError> {
+pub fn member_emails(conn: &Db<'_>, group_id: i64) -> Result<Vec<String>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT u.email FROM group_members m JOIN users u ON u.id = m.user_id \
          WHERE m.group_id = ?1 ORDER BY u.email",
     )?;
-    let rows = stmt
-        .query_map([group_id], |r| r.get(0))?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map(params![group_id], |r| r.get(0))?;
     Ok(rows)
 }
 
 /// The groups a person belongs to, by priority then name.
-pub fn of_user(conn: &Connection, user_id: i64) -> Result<Vec<GroupRow>, StoreError> {
+pub fn of_user(conn: &Db<'_>, user_id: i64) -> Result<Vec<GroupRow>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT g.id, g.name, g.priority FROM groups g JOIN group_members m ON m.group_id = g.id \
          WHERE m.user_id = ?1 ORDER BY g.priority, g.name",
     )?;
-    let rows = stmt
-        .query_map([user_id], group_from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map(params![user_id], group_from_row)?;
     Ok(rows)
 }
 
@@ -125,7 +118,7 @@ mod tests {
                 add_member(c, id, amy.id)?;
                 assert_eq!(
                     member_emails(c, id)?,
-                    ["amy@example.com", "bob@example.com"]
+                    vec!["amy@example.com", "bob@example.com"]
                 );
                 assert_eq!(of_user(c, bob.id)?[0].name, "sales");
                 assert_eq!(remove_member(c, id, bob.id)?, 1);

@@ -1,7 +1,7 @@
 //! The authorization server's state: sign-ins in progress, remembered consents, grants, and the
 //! codes and tokens issued under them (hashes only).
 
-use rusqlite::{Connection, OptionalExtension as _, params};
+use super::db::{Db, Optional as _, Row, params};
 
 use super::{StoreError, now_text};
 
@@ -48,7 +48,7 @@ pub struct AuthRequestRow {
 
 const REQUEST_COLUMNS: &str = "id_hash, kind, browser_hash, csrf, client_id, redirect_uri, client_state, code_challenge, scope, next_path, login_hint, app_id, upstream_state_hash, upstream_verifier_sealed, user_id, stage, retried, expires_at";
 
-fn request_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuthRequestRow> {
+fn request_from(r: &Row) -> Result<AuthRequestRow, StoreError> {
     Ok(AuthRequestRow {
         id_hash: r.get(0)?,
         kind: r.get(1)?,
@@ -72,7 +72,7 @@ fn request_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuthRequestRow> {
 }
 
 /// Stores a sign-in in progress.
-pub fn insert_request(conn: &Connection, r: &AuthRequestRow) -> Result<(), StoreError> {
+pub fn insert_request(conn: &Db<'_>, r: &AuthRequestRow) -> Result<(), StoreError> {
     conn.execute(
         &format!("INSERT INTO oauth_auth_requests ({REQUEST_COLUMNS}, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"),
         params![r.id_hash, r.kind, r.browser_hash, r.csrf, r.client_id, r.redirect_uri, r.client_state, r.code_challenge, r.scope, r.next_path, r.login_hint, r.app_id, r.upstream_state_hash, r.upstream_verifier_sealed, r.user_id, r.stage, r.retried, r.expires_at, now_text()],
@@ -81,28 +81,28 @@ pub fn insert_request(conn: &Connection, r: &AuthRequestRow) -> Result<(), Store
 }
 
 /// A live sign-in by its id hash.
-pub fn request(conn: &Connection, id_hash: &str) -> Result<Option<AuthRequestRow>, StoreError> {
-    Ok(conn
+pub fn request(conn: &Db<'_>, id_hash: &str) -> Result<Option<AuthRequestRow>, StoreError> {
+    conn
         .query_row(
             &format!("SELECT {REQUEST_COLUMNS} FROM oauth_auth_requests WHERE id_hash = ?1 AND expires_at > ?2"),
             params![id_hash, now_text()],
             request_from,
         )
-        .optional()?)
+        .optional()
 }
 
 /// A live sign-in waiting for Salesforce, by the hash of the upstream `state`.
 pub fn request_by_upstream(
-    conn: &Connection,
+    conn: &Db<'_>,
     state_hash: &str,
 ) -> Result<Option<AuthRequestRow>, StoreError> {
-    Ok(conn
+    conn
         .query_row(
             &format!("SELECT {REQUEST_COLUMNS} FROM oauth_auth_requests WHERE upstream_state_hash = ?1 AND stage = 'upstream' AND expires_at > ?2"),
             params![state_hash, now_text()],
             request_from,
         )
-        .optional()?)
+        .optional()
 }
 
 /// A sign-in's Salesforce step.
@@ -122,44 +122,44 @@ pub struct Upstream {
 
 /// Moves a sign-in to the upstream step (conditional on its stage); returns the rows changed.
 pub fn set_upstream(
-    conn: &Connection,
+    conn: &Db<'_>,
     id_hash: &str,
     from_stage: &str,
     u: &Upstream,
 ) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+    conn.execute(
         "UPDATE oauth_auth_requests SET stage = 'upstream', app_id = ?3, upstream_state_hash = ?4, upstream_verifier_sealed = ?5, \
          login_hint = coalesce(?6, login_hint), retried = ?7 WHERE id_hash = ?1 AND stage = ?2",
         params![id_hash, from_stage, u.app_id, u.state_hash, u.verifier_sealed, u.login_hint, u.retried],
-    )?)
+    )
 }
 
 /// Moves a sign-in from the upstream step to consent for `user_id`, under a new id (single use
 /// of the upstream state); returns the rows changed.
 pub fn set_consent_stage(
-    conn: &Connection,
+    conn: &Db<'_>,
     id_hash: &str,
     new_id_hash: &str,
     user_id: i64,
 ) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+    conn.execute(
         "UPDATE oauth_auth_requests SET stage = 'consent', id_hash = ?2, user_id = ?3, upstream_state_hash = NULL, upstream_verifier_sealed = NULL \
          WHERE id_hash = ?1 AND stage = 'upstream'",
         params![id_hash, new_id_hash, user_id],
-    )?)
+    )
 }
 
 /// Ends a sign-in (taken once); returns the rows deleted.
-pub fn delete_request(conn: &Connection, id_hash: &str) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+pub fn delete_request(conn: &Db<'_>, id_hash: &str) -> Result<usize, StoreError> {
+    conn.execute(
         "DELETE FROM oauth_auth_requests WHERE id_hash = ?1",
-        [id_hash],
-    )?)
+        params![id_hash],
+    )
 }
 
 /// Whether a remembered consent covers (person, client, redirect URI) for this metadata.
 pub fn has_consent(
-    conn: &Connection,
+    conn: &Db<'_>,
     user_id: i64,
     client_id: &str,
     redirect_uri: &str,
@@ -177,7 +177,7 @@ pub fn has_consent(
 
 /// Remembers a consent.
 pub fn put_consent(
-    conn: &Connection,
+    conn: &Db<'_>,
     user_id: i64,
     client_id: &str,
     redirect_uri: &str,
@@ -222,7 +222,7 @@ pub struct GrantRow {
 const GRANT_SELECT: &str = "SELECT g.id, g.user_id, u.email, g.client_id, c.client_name, g.redirect_uri, g.scope, g.created_at, g.expires_at, g.last_used_at, g.revoked_at \
      FROM oauth_grants g JOIN users u ON u.id = g.user_id JOIN oauth_clients c ON c.client_id = g.client_id";
 
-fn grant_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<GrantRow> {
+fn grant_from(r: &Row) -> Result<GrantRow, StoreError> {
     Ok(GrantRow {
         id: r.get(0)?,
         user_id: r.get(1)?,
@@ -240,7 +240,7 @@ fn grant_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<GrantRow> {
 
 /// Creates a grant; returns its id.
 pub fn insert_grant(
-    conn: &Connection,
+    conn: &Db<'_>,
     user_id: i64,
     client_id: &str,
     redirect_uri: &str,
@@ -248,70 +248,78 @@ pub fn insert_grant(
     resource: &str,
     expires_at: &str,
 ) -> Result<i64, StoreError> {
-    conn.execute(
-        "INSERT INTO oauth_grants (user_id, client_id, redirect_uri, scope, resource, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    conn.query_row(
+        "INSERT INTO oauth_grants (user_id, client_id, redirect_uri, scope, resource, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
         params![user_id, client_id, redirect_uri, scope, resource, now_text(), expires_at],
-    )?;
-    Ok(conn.last_insert_rowid())
+        |r| r.get(0),
+    )
 }
 
 /// The live, unexpired grant of (person, client, redirect URI), if any.
 pub fn live_grant_for(
-    conn: &Connection,
+    conn: &Db<'_>,
     user_id: i64,
     client_id: &str,
     redirect_uri: &str,
 ) -> Result<Option<i64>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT id FROM oauth_grants WHERE user_id = ?1 AND client_id = ?2 AND redirect_uri = ?3 \
+    conn.query_row(
+        "SELECT id FROM oauth_grants WHERE user_id = ?1 AND client_id = ?2 AND redirect_uri = ?3 \
              AND revoked_at IS NULL AND expires_at > ?4 ORDER BY id DESC LIMIT 1",
-            params![user_id, client_id, redirect_uri, now_text()],
-            |r| r.get(0),
-        )
-        .optional()?)
+        params![user_id, client_id, redirect_uri, now_text()],
+        |r| r.get(0),
+    )
+    .optional()
 }
 
 /// A grant by id.
-pub fn grant(conn: &Connection, id: i64) -> Result<Option<GrantRow>, StoreError> {
-    Ok(conn
-        .query_row(&format!("{GRANT_SELECT} WHERE g.id = ?1"), [id], grant_from)
-        .optional()?)
+pub fn grant(conn: &Db<'_>, id: i64) -> Result<Option<GrantRow>, StoreError> {
+    conn.query_row(
+        &format!("{GRANT_SELECT} WHERE g.id = ?1"),
+        params![id],
+        grant_from,
+    )
+    .optional()
 }
 
 /// Grants, newest first: one person's, or everyone's.
-pub fn grants(conn: &Connection, user_id: Option<i64>) -> Result<Vec<GrantRow>, StoreError> {
+pub fn grants(conn: &Db<'_>, user_id: Option<i64>) -> Result<Vec<GrantRow>, StoreError> {
     let mut stmt = conn.prepare(&format!(
         "{GRANT_SELECT} WHERE (?1 IS NULL OR g.user_id = ?1) ORDER BY g.created_at DESC, g.id DESC"
     ))?;
-    let rows = stmt.query_map([user_id], grant_from)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let rows = stmt.query_map(params![user_id], grant_from)?;
+    Ok(rows)
 }
 
 /// Revokes a live grant and deletes its tokens; returns the grants revoked (0 or 1).
-pub fn revoke_grant(conn: &Connection, id: i64, reason: &str) -> Result<usize, StoreError> {
-    conn.execute("DELETE FROM oauth_access_tokens WHERE grant_id = ?1", [id])?;
-    conn.execute("DELETE FROM oauth_refresh_tokens WHERE grant_id = ?1", [id])?;
-    Ok(conn.execute(
+pub fn revoke_grant(conn: &Db<'_>, id: i64, reason: &str) -> Result<usize, StoreError> {
+    conn.execute(
+        "DELETE FROM oauth_access_tokens WHERE grant_id = ?1",
+        params![id],
+    )?;
+    conn.execute(
+        "DELETE FROM oauth_refresh_tokens WHERE grant_id = ?1",
+        params![id],
+    )?;
+    conn.execute(
         "UPDATE oauth_grants SET revoked_at = ?2, revoke_reason = ?3 WHERE id = ?1 AND revoked_at IS NULL",
         params![id, now_text(), reason],
-    )?)
+    )
 }
 
 /// The ids of a person's live grants.
-pub fn live_grant_ids(conn: &Connection, user_id: i64) -> Result<Vec<i64>, StoreError> {
+pub fn live_grant_ids(conn: &Db<'_>, user_id: i64) -> Result<Vec<i64>, StoreError> {
     let mut stmt =
         conn.prepare("SELECT id FROM oauth_grants WHERE user_id = ?1 AND revoked_at IS NULL")?;
-    let rows = stmt.query_map([user_id], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let rows = stmt.query_map(params![user_id], |r| r.get(0))?;
+    Ok(rows)
 }
 
 /// Notes that a grant was used.
-pub fn touch_grant(conn: &Connection, id: i64) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+pub fn touch_grant(conn: &Db<'_>, id: i64) -> Result<usize, StoreError> {
+    conn.execute(
         "UPDATE oauth_grants SET last_used_at = ?2 WHERE id = ?1",
         params![id, now_text()],
-    )?)
+    )
 }
 
 /// An authorization code as stored.
@@ -332,7 +340,7 @@ pub struct CodeRow {
 }
 
 /// Stores a code.
-pub fn insert_code(conn: &Connection, code_hash: &str, c: &CodeRow) -> Result<(), StoreError> {
+pub fn insert_code(conn: &Db<'_>, code_hash: &str, c: &CodeRow) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO oauth_codes (code_hash, grant_id, client_id, redirect_uri, code_challenge, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![code_hash, c.grant_id, c.client_id, c.redirect_uri, c.code_challenge, c.expires_at],
@@ -341,11 +349,11 @@ pub fn insert_code(conn: &Connection, code_hash: &str, c: &CodeRow) -> Result<()
 }
 
 /// Marks a code used and returns it as it was before (so a second use is seen as such).
-pub fn use_code(conn: &Connection, code_hash: &str) -> Result<Option<CodeRow>, StoreError> {
+pub fn use_code(conn: &Db<'_>, code_hash: &str) -> Result<Option<CodeRow>, StoreError> {
     let row = conn
         .query_row(
             "SELECT grant_id, client_id, redirect_uri, code_challenge, expires_at, used_at FROM oauth_codes WHERE code_hash = ?1",
-            [code_hash],
+            params![code_hash],
             |r| {
                 Ok(CodeRow {
                     grant_id: r.get(0)?,
@@ -380,7 +388,7 @@ pub struct RefreshRow {
 
 /// Stores a refresh token.
 pub fn insert_refresh(
-    conn: &Connection,
+    conn: &Db<'_>,
     token_hash: &str,
     grant_id: i64,
     idle_until: &str,
@@ -393,11 +401,11 @@ pub fn insert_refresh(
 }
 
 /// A refresh token by hash.
-pub fn refresh(conn: &Connection, token_hash: &str) -> Result<Option<RefreshRow>, StoreError> {
-    Ok(conn
+pub fn refresh(conn: &Db<'_>, token_hash: &str) -> Result<Option<RefreshRow>, StoreError> {
+    conn
         .query_row(
             "SELECT grant_id, idle_until, replaced_at, replaced_by FROM oauth_refresh_tokens WHERE token_hash = ?1",
-            [token_hash],
+            params![token_hash],
             |r| {
                 Ok(RefreshRow {
                     grant_id: r.get(0)?,
@@ -407,33 +415,33 @@ pub fn refresh(conn: &Connection, token_hash: &str) -> Result<Option<RefreshRow>
                 })
             },
         )
-        .optional()?)
+        .optional()
 }
 
 /// Marks a refresh token replaced by `by` (or points an already replaced one at a new
 /// successor); returns the rows changed.
-pub fn replace_refresh(conn: &Connection, token_hash: &str, by: &str) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+pub fn replace_refresh(conn: &Db<'_>, token_hash: &str, by: &str) -> Result<usize, StoreError> {
+    conn.execute(
         "UPDATE oauth_refresh_tokens SET replaced_at = coalesce(replaced_at, ?3), replaced_by = ?2 WHERE token_hash = ?1",
         params![token_hash, by, now_text()],
-    )?)
+    )
 }
 
 /// Deletes a refresh token and the access tokens issued with it.
-pub fn delete_refresh(conn: &Connection, token_hash: &str) -> Result<usize, StoreError> {
+pub fn delete_refresh(conn: &Db<'_>, token_hash: &str) -> Result<usize, StoreError> {
     conn.execute(
         "DELETE FROM oauth_access_tokens WHERE refresh_hash = ?1",
-        [token_hash],
+        params![token_hash],
     )?;
-    Ok(conn.execute(
+    conn.execute(
         "DELETE FROM oauth_refresh_tokens WHERE token_hash = ?1",
-        [token_hash],
-    )?)
+        params![token_hash],
+    )
 }
 
 /// Stores an access token (issued together with the refresh token `refresh_hash`).
 pub fn insert_access(
-    conn: &Connection,
+    conn: &Db<'_>,
     token_hash: &str,
     grant_id: i64,
     refresh_hash: &str,
@@ -448,50 +456,50 @@ pub fn insert_access(
 
 /// A live access token's (grant id, person, resource), by hash: unexpired, its grant not revoked
 /// and its client not blocked.
-pub fn access(
-    conn: &Connection,
-    token_hash: &str,
-) -> Result<Option<(i64, i64, String)>, StoreError> {
-    Ok(conn
+pub fn access(conn: &Db<'_>, token_hash: &str) -> Result<Option<(i64, i64, String)>, StoreError> {
+    conn
         .query_row(
             "SELECT g.id, g.user_id, g.resource FROM oauth_access_tokens t JOIN oauth_grants g ON g.id = t.grant_id \
              JOIN oauth_clients c ON c.client_id = g.client_id \
-             WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND g.revoked_at IS NULL AND c.blocked = 0",
+             WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND g.revoked_at IS NULL AND c.blocked = FALSE",
             params![token_hash, now_text()],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
-        .optional()?)
+        .optional()
 }
 
 /// Deletes an access token issued to `client_id` (a client revokes only its own tokens);
 /// returns the rows deleted.
 pub fn delete_access(
-    conn: &Connection,
+    conn: &Db<'_>,
     token_hash: &str,
     client_id: &str,
 ) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+    conn.execute(
         "DELETE FROM oauth_access_tokens WHERE token_hash = ?1 \
          AND grant_id IN (SELECT id FROM oauth_grants WHERE client_id = ?2)",
         params![token_hash, client_id],
-    )?)
+    )
 }
 
 /// Deletes expired sign-ins, codes and access tokens, and refresh tokens past their idle time.
-pub fn prune(conn: &Connection) -> Result<usize, StoreError> {
+pub fn prune(conn: &Db<'_>) -> Result<usize, StoreError> {
     let now = now_text();
     let mut n = conn.execute(
         "DELETE FROM oauth_auth_requests WHERE expires_at < ?1",
-        [&now],
+        params![&now],
     )?;
-    n += conn.execute("DELETE FROM oauth_codes WHERE expires_at < ?1", [&now])?;
+    n += conn.execute(
+        "DELETE FROM oauth_codes WHERE expires_at < ?1",
+        params![&now],
+    )?;
     n += conn.execute(
         "DELETE FROM oauth_access_tokens WHERE expires_at < ?1",
-        [&now],
+        params![&now],
     )?;
     n += conn.execute(
         "DELETE FROM oauth_refresh_tokens WHERE idle_until < ?1",
-        [&now],
+        params![&now],
     )?;
     Ok(n)
 }

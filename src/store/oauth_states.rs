@@ -1,6 +1,6 @@
 //! Pending authorizations: the `state` (stored as a hash), its person, app and PKCE verifier.
 
-use rusqlite::{Connection, OptionalExtension as _, params};
+use super::db::{Db, Optional as _, params};
 
 use super::{StoreError, now_text};
 
@@ -22,7 +22,7 @@ pub struct StateRow {
 }
 
 /// Stores a new pending authorization.
-pub fn insert(conn: &Connection, state_hash: &str, row: &StateRow) -> Result<(), StoreError> {
+pub fn insert(conn: &Db<'_>, state_hash: &str, row: &StateRow) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO oauth_states (state_hash, user_id, app_id, client_id, redirect_uri, verifier_sealed, created_at, expires_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -32,12 +32,12 @@ pub fn insert(conn: &Connection, state_hash: &str, row: &StateRow) -> Result<(),
 }
 
 /// Takes (reads and deletes) a pending authorization: a state can be used once only.
-pub fn take(conn: &mut Connection, state_hash: &str) -> Result<Option<StateRow>, StoreError> {
+pub fn take(conn: &mut Db<'_>, state_hash: &str) -> Result<Option<StateRow>, StoreError> {
     let tx = conn.transaction()?;
     let row = tx
         .query_row(
             "SELECT user_id, app_id, client_id, redirect_uri, verifier_sealed, expires_at FROM oauth_states WHERE state_hash = ?1",
-            [state_hash],
+            params![state_hash],
             |r| {
                 Ok(StateRow {
                     user_id: r.get(0)?,
@@ -52,27 +52,26 @@ pub fn take(conn: &mut Connection, state_hash: &str) -> Result<Option<StateRow>,
         .optional()?;
     tx.execute(
         "DELETE FROM oauth_states WHERE state_hash = ?1",
-        [state_hash],
+        params![state_hash],
     )?;
     tx.commit()?;
     Ok(row)
 }
 
 /// Deletes expired pending authorizations.
-pub fn delete_expired(conn: &Connection) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+pub fn delete_expired(conn: &Db<'_>) -> Result<usize, StoreError> {
+    conn.execute(
         "DELETE FROM oauth_states WHERE expires_at < ?1",
-        [now_text()],
-    )?)
+        params![now_text()],
+    )
 }
 
 /// The person who started a pending, unexpired authorization (without using it up).
-pub fn owner(conn: &Connection, state_hash: &str) -> Result<Option<i64>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT user_id FROM oauth_states WHERE state_hash = ?1 AND expires_at >= ?2",
-            params![state_hash, now_text()],
-            |r| r.get(0),
-        )
-        .optional()?)
+pub fn owner(conn: &Db<'_>, state_hash: &str) -> Result<Option<i64>, StoreError> {
+    conn.query_row(
+        "SELECT user_id FROM oauth_states WHERE state_hash = ?1 AND expires_at >= ?2",
+        params![state_hash, now_text()],
+        |r| r.get(0),
+    )
+    .optional()
 }

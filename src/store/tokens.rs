@@ -1,6 +1,6 @@
 //! API tokens (stored as SHA-256 hashes; the token itself is shown once) and browser sessions.
 
-use rusqlite::{Connection, OptionalExtension as _, params};
+use super::db::{Db, Optional as _, params};
 use sha2::{Digest as _, Sha256};
 
 use super::{StoreError, now_text, timestamp};
@@ -32,23 +32,22 @@ pub struct TokenRow {
 }
 
 /// Stores a new token's hash; returns its id.
-pub fn insert(conn: &Connection, user_id: i64, token_hash: &str) -> Result<i64, StoreError> {
-    conn.execute(
-        "INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES (?1, ?2, ?3)",
+pub fn insert(conn: &Db<'_>, user_id: i64, token_hash: &str) -> Result<i64, StoreError> {
+    conn.query_row(
+        "INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES (?1, ?2, ?3) RETURNING id",
         params![user_id, token_hash, now_text()],
-    )?;
-    Ok(conn.last_insert_rowid())
+        |r| r.get(0),
+    )
 }
 
 /// The person owning an unrevoked token, by hash; marks it used when its last use is more than
 /// [`LAST_USED_PRECISION`] ago (every request checks a token: most need no write).
-pub fn user_for(conn: &Connection, token_hash: &str) -> Result<Option<i64>, StoreError> {
+pub fn user_for(conn: &Db<'_>, token_hash: &str) -> Result<Option<i64>, StoreError> {
     let found = conn
-        .prepare_cached(
+        .query_row(
             "SELECT user_id, last_used_at FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL",
-        )?
-        .query_row([token_hash], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+         params![token_hash], |r| {
+            Ok((r.get::<i64>(0)?, r.get::<Option<String>>(1)?))
         })
         .optional()?;
     let Some((user, last_used)) = found else {
@@ -56,8 +55,10 @@ pub fn user_for(conn: &Connection, token_hash: &str) -> Result<Option<i64>, Stor
     };
     let recent = timestamp(chrono::Utc::now() - LAST_USED_PRECISION);
     if last_used.is_none_or(|at| at < recent) {
-        conn.prepare_cached("UPDATE api_tokens SET last_used_at = ?2 WHERE token_hash = ?1")?
-            .execute(params![token_hash, now_text()])?;
+        conn.execute(
+            "UPDATE api_tokens SET last_used_at = ?2 WHERE token_hash = ?1",
+            params![token_hash, now_text()],
+        )?;
     }
     Ok(Some(user))
 }
@@ -66,32 +67,30 @@ pub fn user_for(conn: &Connection, token_hash: &str) -> Result<Option<i64>, Stor
 pub const LAST_USED_PRECISION: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
 /// Every token, or one person's.
-pub fn list(conn: &Connection, user_id: Option<i64>) -> Result<Vec<TokenRow>, StoreError> {
+pub fn list(conn: &Db<'_>, user_id: Option<i64>) -> Result<Vec<TokenRow>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT t.id, t.user_id, u.email, t.created_at, t.last_used_at, t.revoked_at FROM api_tokens t \
          JOIN users u ON u.id = t.user_id WHERE ?1 IS NULL OR t.user_id = ?1 ORDER BY t.id",
     )?;
-    let rows = stmt
-        .query_map([user_id], |r| {
-            Ok(TokenRow {
-                id: r.get(0)?,
-                user_id: r.get(1)?,
-                email: r.get(2)?,
-                created_at: r.get(3)?,
-                last_used_at: r.get(4)?,
-                revoked_at: r.get(5)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map(params![user_id], |r| {
+        Ok(TokenRow {
+            id: r.get(0)?,
+            user_id: r.get(1)?,
+            email: r.get(2)?,
+            created_at: r.get(3)?,
+            last_used_at: r.get(4)?,
+            revoked_at: r.get(5)?,
+        })
+    })?;
     Ok(rows)
 }
 
 /// Revokes a token; returns rows changed (0 when unknown or already revoked).
-pub fn revoke(conn: &Connection, id: i64) -> Result<usize, StoreError> {
-    Ok(conn.execute(
+pub fn revoke(conn: &Db<'_>, id: i64) -> Result<usize, StoreError> {
+    conn.execute(
         "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
         params![id, now_text()],
-    )?)
+    )
 }
 
 /// A browser session.
@@ -107,7 +106,7 @@ pub struct WebSessionRow {
 
 /// Stores a browser session.
 pub fn insert_session(
-    conn: &Connection,
+    conn: &Db<'_>,
     id_hash: &str,
     user_id: i64,
     csrf_token: &str,
@@ -122,8 +121,8 @@ pub fn insert_session(
 }
 
 /// A live browser session by id hash.
-pub fn session(conn: &Connection, id_hash: &str) -> Result<Option<WebSessionRow>, StoreError> {
-    Ok(conn
+pub fn session(conn: &Db<'_>, id_hash: &str) -> Result<Option<WebSessionRow>, StoreError> {
+    conn
         .query_row(
             "SELECT user_id, csrf_token, method FROM web_sessions WHERE id_hash = ?1 AND expires_at > ?2",
             params![id_hash, now_text()],
@@ -135,15 +134,21 @@ pub fn session(conn: &Connection, id_hash: &str) -> Result<Option<WebSessionRow>
                 })
             },
         )
-        .optional()?)
+        .optional()
 }
 
 /// Ends a browser session.
-pub fn delete_session(conn: &Connection, id_hash: &str) -> Result<usize, StoreError> {
-    Ok(conn.execute("DELETE FROM web_sessions WHERE id_hash = ?1", [id_hash])?)
+pub fn delete_session(conn: &Db<'_>, id_hash: &str) -> Result<usize, StoreError> {
+    conn.execute(
+        "DELETE FROM web_sessions WHERE id_hash = ?1",
+        params![id_hash],
+    )
 }
 
 /// Ends all of a person's browser sessions.
-pub fn delete_sessions_of_user(conn: &Connection, user_id: i64) -> Result<usize, StoreError> {
-    Ok(conn.execute("DELETE FROM web_sessions WHERE user_id = ?1", [user_id])?)
+pub fn delete_sessions_of_user(conn: &Db<'_>, user_id: i64) -> Result<usize, StoreError> {
+    conn.execute(
+        "DELETE FROM web_sessions WHERE user_id = ?1",
+        params![user_id],
+    )
 }

@@ -336,7 +336,7 @@ async fn a_change_marked_unknown_while_executing_is_never_sent() {
         .call_sync(|c| {
             Ok(c.execute(
                 "UPDATE changes SET lease_until = '2000-01-01T00:00:00.000Z'",
-                [],
+                &[],
             )
             .unwrap())
         })

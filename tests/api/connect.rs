@@ -24,8 +24,8 @@ async fn connect_stores_an_active_connection_with_offline_refresh() {
 #[tokio::test]
 async fn tokens_are_sealed_in_the_database() {
     let t = spawn_app().await;
-    let db = std::fs::read(t.app.store.path()).unwrap();
-    let wal = std::fs::read(t.app.store.path().with_extension("db-wal")).unwrap_or_default();
+    let db = std::fs::read(&t.app.settings.db_path).unwrap();
+    let wal = std::fs::read(t.app.settings.db_path.with_extension("db-wal")).unwrap_or_default();
     for bytes in [db, wal] {
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains("!AQ"), "an access token is stored in clear");
@@ -76,7 +76,7 @@ async fn a_disabled_org_app_says_salesforce_is_not_enabled() {
     let t = spawn_app().await;
     t.app
         .store
-        .call_sync(|c| Ok(c.execute("UPDATE oauth_apps SET enabled = 0", []).unwrap()))
+        .call_sync(|c| Ok(c.execute("UPDATE oauth_apps SET enabled = 0", &[]).unwrap()))
         .unwrap();
     let err = t
         .query(Some("SELECT Id FROM Account"), 200, None)

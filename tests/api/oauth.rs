@@ -442,7 +442,7 @@ async fn refresh_tokens_rotate_and_a_reused_one_revokes_the_grant() {
     assert_eq!(mcp_status(&s.base, &t3_access).await.status(), 200);
     // Later reuse of a replaced token is theft: the whole grant goes.
     s.test.app.store.call_sync(|c| {
-        c.execute("UPDATE oauth_refresh_tokens SET replaced_at = '2000-01-01T00:00:00.000Z' WHERE replaced_at IS NOT NULL", [])?;
+        c.execute("UPDATE oauth_refresh_tokens SET replaced_at = '2000-01-01T00:00:00.000Z' WHERE replaced_at IS NOT NULL", &[])?;
         Ok(())
     }).unwrap();
     let (status, reuse) = refresh(&s.base, client_id, &r1).await;
@@ -635,7 +635,7 @@ async fn a_salesforce_user_nobody_here_is_bound_to_is_not_signed_in() {
         .app
         .store
         .call_sync(|c| {
-            c.execute("DELETE FROM person_identities", [])?;
+            c.execute("DELETE FROM person_identities", &[])?;
             Ok(())
         })
         .unwrap();

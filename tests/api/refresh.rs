@@ -129,7 +129,7 @@ async fn two_processes_refresh_once_with_rotation() {
     })
     .await;
     // A second "process": its own app (own locks, own caches) on the same database.
-    let mut settings = salesforce_mcp::config::Settings::for_db(t.app.store.path().to_path_buf());
+    let mut settings = salesforce_mcp::config::Settings::for_db(t.app.settings.db_path.clone());
     settings.allow_insecure_loopback = true;
     let other = salesforce_mcp::app::App::build(settings).unwrap();
     t.org.expire_access_tokens();

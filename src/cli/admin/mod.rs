@@ -13,8 +13,8 @@ mod user;
 use std::io::Read as _;
 use std::process::ExitCode;
 
+use crate::store::Db;
 use clap::{Args, Subcommand};
-use rusqlite::Connection;
 use secrecy::SecretString;
 use serde_json::json;
 
@@ -73,13 +73,19 @@ pub async fn run(app: &App, cmd: &AdminCommand) -> Result<ExitCode, String> {
 }
 
 /// Runs reads against the database.
-fn read<R>(app: &App, f: impl FnOnce(&Connection) -> Result<R, StoreError>) -> Result<R, String> {
+fn read<R: Send>(
+    app: &App,
+    f: impl FnOnce(&Db<'_>) -> Result<R, StoreError> + Send,
+) -> Result<R, String> {
     app.store.call_sync(|c| f(c)).map_err(|e| e.to_string())
 }
 
 /// Runs a change in one transaction: the change, its audit entry and its reconciliation
 /// commit together or not at all.
-fn write<R>(app: &App, f: impl FnOnce(&Connection) -> Result<R, StoreError>) -> Result<R, String> {
+fn write<R: Send>(
+    app: &App,
+    f: impl FnOnce(&Db<'_>) -> Result<R, StoreError> + Send,
+) -> Result<R, String> {
     app.store
         .call_sync(|c| {
             let tx = c.transaction()?;
@@ -92,7 +98,7 @@ fn write<R>(app: &App, f: impl FnOnce(&Connection) -> Result<R, StoreError>) -> 
 
 /// Appends an audit entry for a command-line change (`detail` must hold no secret).
 fn audit(
-    c: &Connection,
+    c: &Db<'_>,
     action: &str,
     subject: &str,
     detail: &serde_json::Value,
@@ -101,7 +107,7 @@ fn audit(
 }
 
 /// Marks the connections whose person's effective app moved; returns their e-mails.
-fn reconcile(c: &Connection) -> Result<Vec<String>, StoreError> {
+fn reconcile(c: &Db<'_>) -> Result<Vec<String>, StoreError> {
     let marked = crate::connections::reconcile_all(c, ACTOR)?;
     let mut emails = Vec::with_capacity(marked.len());
     for Marked { user_id, .. } in marked {

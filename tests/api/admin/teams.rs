@@ -204,7 +204,7 @@ async fn admin_changes_to_a_persons_app_mark_the_connection_and_tools_ask_to_rec
     .unwrap();
     let key = std::env::var(KEY_ENV).ok();
     let admin = |args: &[&str]| {
-        let run = run_bin(t.app.store.path(), key.as_deref(), args, "");
+        let run = run_bin(&t.app.settings.db_path, key.as_deref(), args, "");
         assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
         run.stdout
     };
@@ -286,7 +286,7 @@ async fn admin_changes_to_a_persons_app_mark_the_connection_and_tools_ask_to_rec
 async fn removing_a_person_revokes_their_grant_and_deletes_their_connection_and_tokens() {
     let t = spawn_app().await;
     let key = std::env::var(KEY_ENV).ok();
-    let admin = |args: &[&str]| run_bin(t.app.store.path(), key.as_deref(), args, "");
+    let admin = |args: &[&str]| run_bin(&t.app.settings.db_path, key.as_deref(), args, "");
     let token = admin(&["admin", "token", "create", "alice@example.com"]).stdout;
     let removed = admin(&["admin", "user", "remove", "alice@example.com"]);
     assert_eq!(removed.code, 0, "{}", removed.stderr);
