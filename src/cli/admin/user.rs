@@ -20,6 +20,10 @@ pub enum UserCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Turn a person's admin flag on or off.
+    Set(UserSetArgs),
+    /// Disconnect a person from Salesforce (revoked there); they can connect again.
+    Disconnect(EmailArgs),
     /// Remove a person with their connection (revoked at Salesforce) and API tokens; with
     /// `--group`, only take them out of those groups.
     Remove(UserRemoveArgs),
@@ -36,6 +40,28 @@ pub struct UserAddArgs {
     /// Make the person an admin.
     #[arg(long)]
     pub admin: bool,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Whether a switch is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    /// On.
+    On,
+    /// Off.
+    Off,
+}
+
+/// `admin user set`.
+#[derive(Debug, Args)]
+pub struct UserSetArgs {
+    /// The person's e-mail address.
+    pub email: String,
+    /// Make the person an admin (`on`) or not (`off`).
+    #[arg(long, value_enum)]
+    pub admin: OnOff,
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
@@ -77,6 +103,29 @@ pub async fn run(app: &App, cmd: &UserCommand) -> Result<(), String> {
             show(args.json, &view, &view_text(&view))
         }
         UserCommand::List { json } => list(app, *json),
+        UserCommand::Set(args) => {
+            let view = admin::user_set_admin(app, ACTOR, &args.email, args.admin == OnOff::On)
+                .map_err(err)?;
+            show(args.json, &view, &format!("Saved.\n{}", view_text(&view)))
+        }
+        UserCommand::Disconnect(args) => {
+            let done = admin::user_disconnect(app, ACTOR, &args.email)
+                .await
+                .map_err(err)?;
+            let text = if done.was_connected {
+                format!(
+                    "Disconnected {} from Salesforce; they can connect again.{}",
+                    done.disconnected,
+                    done.note
+                        .as_ref()
+                        .map(|n| format!(" Note: {n}"))
+                        .unwrap_or_default()
+                )
+            } else {
+                format!("{} was not connected to Salesforce.", done.disconnected)
+            };
+            show(args.json, &done, &text)
+        }
         UserCommand::Remove(args) if args.groups.is_empty() => {
             let removed = admin::user_remove(app, ACTOR, &args.email)
                 .await
