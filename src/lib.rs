@@ -3,6 +3,7 @@
 //!
 //! Layers call downward only: `mcp`/`http` -> `changes`/`connections` -> `salesforce`/`oauth` -> `store`.
 
+pub mod admin;
 pub mod app;
 pub mod authz;
 pub mod changes;

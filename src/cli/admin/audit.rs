@@ -2,12 +2,11 @@
 //! never hold a secret; data in them is shown escaped.
 
 use clap::Args;
-use serde_json::json;
 
-use super::{emit, read, user};
+use super::{err, show};
+use crate::admin::{self, AuditQuery};
 use crate::app::App;
 use crate::shown;
-use crate::store::audit::{AuditFilter, search};
 
 /// `admin audit` arguments.
 #[derive(Debug, Args)]
@@ -29,48 +28,15 @@ pub struct AuditArgs {
     pub json: bool,
 }
 
-/// Checks `--since`: a date or an RFC 3339 time, as stored times compare.
-fn since(text: &str) -> Result<String, String> {
-    let text = text.trim();
-    if chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok() {
-        return Ok(format!("{text}T00:00:00.000Z"));
-    }
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|t| crate::store::timestamp(t.with_timezone(&chrono::Utc)))
-        .map_err(|_| {
-            format!("--since '{text}' is not a date: use 2026-12-01 or 2026-12-01T09:30:00Z")
-        })
-}
-
 /// Prints the audit log.
 pub fn run(app: &App, args: &AuditArgs) -> Result<(), String> {
-    if !(1..=10_000).contains(&args.limit) {
-        return Err(format!("--limit {} is outside 1 to 10000", args.limit));
-    }
-    let person = match &args.user {
-        Some(email) => {
-            let u = user::find(app, email)?;
-            Some((u.id, u.email))
-        }
-        None => None,
-    };
-    let filter = AuditFilter {
-        person,
+    let query = AuditQuery {
+        user: args.user.clone(),
         action: args.action.clone(),
-        since: args.since.as_deref().map(since).transpose()?,
+        since: args.since.clone(),
         limit: args.limit,
     };
-    let rows = read(app, |c| search(c, &filter))?;
-    let value: Vec<_> = rows
-        .iter()
-        .map(|r| {
-            let detail = r
-                .detail
-                .as_deref()
-                .map(|d| serde_json::from_str(d).unwrap_or_else(|_| json!(d)));
-            json!({"at": r.at, "actor": r.actor, "action": r.action, "subject": r.subject, "detail": detail})
-        })
-        .collect();
+    let rows = admin::audit_search(app, &query).map_err(err)?;
     let lines: Vec<_> = rows
         .iter()
         .map(|r| {
@@ -83,7 +49,7 @@ pub fn run(app: &App, args: &AuditArgs) -> Result<(), String> {
                     .as_deref()
                     .map(shown::quoted)
                     .unwrap_or_else(|| "-".into()),
-                r.detail
+                r.detail_text
                     .as_deref()
                     .map(|d| format!("  {}", shown::json(d)))
                     .unwrap_or_default()
@@ -95,6 +61,5 @@ pub fn run(app: &App, args: &AuditArgs) -> Result<(), String> {
     } else {
         lines.join("\n")
     };
-    emit(args.json, &json!(value), &text);
-    Ok(())
+    show(args.json, &rows, &text)
 }

@@ -1,19 +1,10 @@
 //! `admin group add|set|show|list|remove`: groups and their override apps.
 
 use clap::{Args, Subcommand};
-use serde_json::json;
 
-use super::{
-    AppArgs, app_audit, app_json, app_text, audit, emit, merge, read, reconcile, reconnect_note,
-    write,
-};
+use super::{ACTOR, AppArgs, app_text, err, reconnect_note, show};
+use crate::admin::{self, AppView, DEFAULT_PRIORITY, GroupView};
 use crate::app::App;
-use crate::store::apps::{AppFields, AppRow};
-use crate::store::groups::GroupRow;
-use crate::store::{self};
-
-/// The priority of a group created without `--priority`.
-pub const DEFAULT_PRIORITY: i64 = 100;
 
 /// `admin group` commands.
 #[derive(Debug, Subcommand)]
@@ -73,136 +64,58 @@ pub struct NameArgs {
 /// Runs an `admin group` command.
 pub fn run(app: &App, cmd: &GroupCommand) -> Result<(), String> {
     match cmd {
-        GroupCommand::Add(args) => add(app, args),
-        GroupCommand::Set(args) => set(app, args),
+        GroupCommand::Add(args) => {
+            let view = admin::group_add(app, ACTOR, &args.name, args.priority, &args.app.input()?)
+                .map_err(err)?;
+            show(
+                args.app.json,
+                &view,
+                &format!("Created.\n{}", view_text(&view)),
+            )
+        }
+        GroupCommand::Set(args) => {
+            let saved = admin::group_set(app, ACTOR, &args.name, args.priority, &args.app.input()?)
+                .map_err(err)?;
+            let text = format!(
+                "Saved.\n{}{}",
+                view_text(&saved.item),
+                reconnect_note(&saved.reconnect_required)
+            );
+            show(args.app.json, &saved, &text)
+        }
         GroupCommand::Show(args) => {
-            let (value, text) = view(app, &args.name)?;
-            emit(args.json, &value, &text);
-            Ok(())
+            let view = admin::group_show(app, &args.name).map_err(err)?;
+            show(args.json, &view, &view_text(&view))
         }
         GroupCommand::List { json } => list(app, *json),
-        GroupCommand::Remove(args) => remove(app, args),
-    }
-}
-
-/// Checks a new group's name.
-fn parse_name(name: &str) -> Result<String, String> {
-    let name = name.trim();
-    let allowed = |ch: char| ch.is_ascii_alphanumeric() || "-_.".contains(ch);
-    if name.is_empty() || name.len() > 64 || !name.chars().all(allowed) {
-        return Err(format!(
-            "'{name}' is not a valid group name: use 1 to 64 letters, digits, '-', '_' or '.'"
-        ));
-    }
-    if name.eq_ignore_ascii_case("org") {
-        return Err("'org' names the organization's app; choose another group name".into());
-    }
-    Ok(name.to_owned())
-}
-
-/// A group by name, or an error that says how to create it.
-pub(super) fn find(app: &App, name: &str) -> Result<GroupRow, String> {
-    let name = name.trim();
-    read(app, |c| store::groups::find_by_name(c, name))?.ok_or_else(|| {
-        format!("no group named '{name}': create it with `salesforce-mcp admin group add {name}`")
-    })
-}
-
-fn add(app: &App, args: &GroupAddArgs) -> Result<(), String> {
-    let name = parse_name(&args.name)?;
-    let fields = if args.app.changes_app() {
-        Some(merge(app, None, &args.app)?)
-    } else {
-        None
-    };
-    let created = write(app, |c| {
-        let Some(id) = store::groups::insert(c, &name, args.priority)? else {
-            return Ok(false);
-        };
-        let override_app = match &fields {
-            Some(f) => Some(app_audit(&store::apps::upsert(c, Some(id), f)?)),
-            None => None,
-        };
-        let detail = json!({"name": name, "priority": args.priority, "override": override_app});
-        audit(c, "group.add", &name, &detail)?;
-        Ok(true)
-    })?;
-    if !created {
-        return Err(format!(
-            "a group named '{name}' already exists; change it with `salesforce-mcp admin group set {name} ...`"
-        ));
-    }
-    let (value, text) = view(app, &name)?;
-    emit(args.app.json, &value, &format!("Created.\n{text}"));
-    Ok(())
-}
-
-fn set(app: &App, args: &GroupSetArgs) -> Result<(), String> {
-    let group = find(app, &args.name)?;
-    if args.priority.is_none() && !args.app.changes_app() {
-        return Err(
-            "nothing to change: give --priority N or app flags such as --client-id, --enable or --disable (see `salesforce-mcp admin group set --help`)"
-            .into());
-    }
-    let fields: Option<AppFields> = if args.app.changes_app() {
-        let current = read(app, |c| store::apps::group_app(c, group.id))?;
-        Some(merge(app, current.as_ref(), &args.app)?)
-    } else {
-        None
-    };
-    let moved = write(app, |c| {
-        if let Some(p) = args.priority {
-            store::groups::set_priority(c, group.id, p)?;
+        GroupCommand::Remove(args) => {
+            let removed = admin::group_remove(app, ACTOR, &args.name).map_err(err)?;
+            let text = format!(
+                "Removed group '{}'.{}",
+                removed.removed,
+                reconnect_note(&removed.reconnect_required)
+            );
+            show(args.json, &removed, &text)
         }
-        let override_app = match &fields {
-            Some(f) => Some(app_audit(&store::apps::upsert(c, Some(group.id), f)?)),
-            None => None,
-        };
-        let detail =
-            json!({"name": group.name, "priority": args.priority, "override": override_app});
-        audit(c, "group.set", &group.name, &detail)?;
-        reconcile(c)
-    })?;
-    let (mut value, text) = view(app, &group.name)?;
-    value["reconnect_required"] = json!(moved);
-    emit(
-        args.app.json,
-        &value,
-        &format!("Saved.\n{text}{}", reconnect_note(&moved)),
-    );
-    Ok(())
+    }
 }
 
-/// A group as JSON and as text.
-fn view(app: &App, name: &str) -> Result<(serde_json::Value, String), String> {
-    let group = find(app, name)?;
-    let (override_app, members) = read(app, |c| {
-        Ok((
-            store::apps::group_app(c, group.id)?,
-            store::groups::member_emails(c, group.id)?,
-        ))
-    })?;
-    let value = json!({
-        "name": group.name,
-        "priority": group.priority,
-        "app": override_app.as_ref().map(app_json),
-        "members": members,
-    });
-    let text = format!(
+/// A group as text.
+fn view_text(group: &GroupView) -> String {
+    format!(
         "Group:     {}\nPriority:  {}\nMembers:   {}\n{}",
         group.name,
         group.priority,
-        if members.is_empty() {
+        if group.members.is_empty() {
             "none".to_owned()
         } else {
-            members.join(", ")
+            group.members.join(", ")
         },
-        override_text(override_app.as_ref()),
-    );
-    Ok((value, text))
+        override_text(group.app.as_ref()),
+    )
 }
 
-fn override_text(row: Option<&AppRow>) -> String {
+fn override_text(row: Option<&AppView>) -> String {
     match row {
         Some(r) => format!("Override app:\n{}", app_text(r)),
         None => "Override app: none (members use the org app, or another group's override)".into(),
@@ -210,33 +123,18 @@ fn override_text(row: Option<&AppRow>) -> String {
 }
 
 fn list(app: &App, json: bool) -> Result<(), String> {
-    let rows = read(app, |c| {
-        let mut rows = Vec::new();
-        for g in store::groups::list(c)? {
-            let app_row = store::apps::group_app(c, g.id)?;
-            let members = store::groups::member_emails(c, g.id)?.len();
-            rows.push((g, app_row, members));
-        }
-        Ok(rows)
-    })?;
-    let value: Vec<_> = rows
-        .iter()
-        .map(|(g, a, n)| {
-            json!({"name": g.name, "priority": g.priority, "members": n,
-                   "app": a.as_ref().map(|a| json!({"client_id": a.client_id, "auth_base_url": a.auth_base_url, "enabled": a.enabled}))})
-        })
-        .collect();
+    let rows = admin::group_list(app).map_err(err)?;
     let lines: Vec<_> = rows
         .iter()
-        .map(|(g, a, n)| {
-            let app_part = match a {
+        .map(|g| {
+            let app_part = match &g.app {
                 Some(a) if a.enabled => format!("override {} ({})", a.client_id, a.auth_base_url),
                 Some(a) => format!("override {} (disabled)", a.client_id),
                 None => "no override".to_owned(),
             };
             format!(
-                "{}  priority {}  {n} member(s)  {app_part}",
-                g.name, g.priority
+                "{}  priority {}  {} member(s)  {app_part}",
+                g.name, g.priority, g.members
             )
         })
         .collect();
@@ -245,27 +143,5 @@ fn list(app: &App, json: bool) -> Result<(), String> {
     } else {
         lines.join("\n")
     };
-    emit(json, &json!(value), &text);
-    Ok(())
-}
-
-fn remove(app: &App, args: &NameArgs) -> Result<(), String> {
-    let group = find(app, &args.name)?;
-    let moved = write(app, |c| {
-        let members = store::groups::member_emails(c, group.id)?;
-        store::groups::delete(c, group.id)?;
-        audit(
-            c,
-            "group.remove",
-            &group.name,
-            &json!({"name": group.name, "members": members}),
-        )?;
-        reconcile(c)
-    })?;
-    emit(
-        args.json,
-        &json!({"removed": group.name, "reconnect_required": moved}),
-        &format!("Removed group '{}'.{}", group.name, reconnect_note(&moved)),
-    );
-    Ok(())
+    show(json, &rows, &text)
 }

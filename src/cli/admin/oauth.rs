@@ -2,11 +2,10 @@
 //! clients that sign in through this server, and which of them act as whom.
 
 use clap::Subcommand;
-use serde_json::json;
 
-use super::{ACTOR, audit, emit, read, user, write};
+use super::{ACTOR, err, show};
+use crate::admin;
 use crate::app::App;
-use crate::store;
 
 /// `admin oauth` commands.
 #[derive(Debug, Subcommand)]
@@ -78,31 +77,26 @@ pub async fn run(app: &App, cmd: &OAuthCommand) -> Result<(), String> {
             redirect_uris,
             json,
         }) => {
-            let id = crate::authz::add_static(&app.store, name, redirect_uris, ACTOR)?;
-            emit(
-                *json,
-                &json!({"client_id": id, "client_name": name, "redirect_uris": redirect_uris}),
-                &format!("Registered {name}: client_id {id}"),
-            );
-            Ok(())
+            let added = admin::client_add(app, ACTOR, name, redirect_uris).map_err(err)?;
+            let text = format!("Registered {name}: client_id {}", added.client_id);
+            show(*json, &added, &text)
         }
         OAuthCommand::Clients(ClientsCommand::List { json }) => list_clients(app, *json),
-        OAuthCommand::Clients(ClientsCommand::Block { client_id }) => block(app, client_id, true),
+        OAuthCommand::Clients(ClientsCommand::Block { client_id }) => {
+            admin::client_set_blocked(app, ACTOR, client_id, true).map_err(err)?;
+            say!("Blocked {client_id}.");
+            Ok(())
+        }
         OAuthCommand::Clients(ClientsCommand::Unblock { client_id }) => {
-            block(app, client_id, false)
+            admin::client_set_blocked(app, ACTOR, client_id, false).map_err(err)?;
+            say!("Unblocked {client_id}.");
+            Ok(())
         }
         OAuthCommand::Grants(GrantsCommand::List { user, json }) => {
             list_grants(app, user.as_deref(), *json)
         }
         OAuthCommand::Grants(GrantsCommand::Revoke { id }) => {
-            let revoked = crate::authz::revoke_grant(&app.store, *id, None, ACTOR)
-                .await
-                .map_err(|e| e.to_string())?;
-            if !revoked {
-                return Err(format!(
-                    "no live grant with id {id}: see `salesforce-mcp admin oauth grants list`"
-                ));
-            }
+            admin::grant_revoke(app, ACTOR, *id).await.map_err(err)?;
             say!("Revoked grant {id}: its client must sign in again.");
             Ok(())
         }
@@ -110,15 +104,7 @@ pub async fn run(app: &App, cmd: &OAuthCommand) -> Result<(), String> {
 }
 
 fn list_clients(app: &App, json: bool) -> Result<(), String> {
-    let rows = read(app, store::oauth_clients::list)?;
-    let value: Vec<_> = rows
-        .iter()
-        .map(|c| {
-            json!({"client_id": c.client_id, "kind": c.kind, "client_name": c.client_name,
-                "redirect_uris": serde_json::from_str::<serde_json::Value>(&c.redirect_uris).unwrap_or_default(),
-                "blocked": c.blocked, "created_at": c.created_at, "last_used_at": c.last_used_at})
-        })
-        .collect();
+    let rows = admin::clients_list(app).map_err(err)?;
     let lines: Vec<_> = rows
         .iter()
         .map(|c| {
@@ -136,57 +122,18 @@ fn list_clients(app: &App, json: bool) -> Result<(), String> {
     } else {
         lines.join("\n")
     };
-    emit(json, &json!(value), &text);
-    Ok(())
-}
-
-fn block(app: &App, client_id: &str, blocked: bool) -> Result<(), String> {
-    let id = client_id.to_owned();
-    let changed = write(app, |c| {
-        let n = store::oauth_clients::set_blocked(c, &id, blocked)?;
-        if n == 1 {
-            let action = if blocked {
-                "oauth.client_blocked"
-            } else {
-                "oauth.client_unblocked"
-            };
-            audit(c, action, &id, &json!({"client_id": id}))?;
-        }
-        Ok(n)
-    })?;
-    if changed == 0 {
-        return Err(format!(
-            "no client with client_id {client_id}: see `salesforce-mcp admin oauth clients list`"
-        ));
-    }
-    say!(
-        "{} {client_id}.",
-        if blocked { "Blocked" } else { "Unblocked" }
-    );
-    Ok(())
+    show(json, &rows, &text)
 }
 
 fn list_grants(app: &App, email: Option<&str>, json: bool) -> Result<(), String> {
-    let user_id = match email {
-        Some(e) => Some(user::find(app, e)?.id),
-        None => None,
-    };
-    let rows = read(app, |c| store::oauth_grants::grants(c, user_id))?;
-    let value: Vec<_> = rows
-        .iter()
-        .map(|g| {
-            json!({"id": g.id, "user": g.email, "client_id": g.client_id, "client_name": g.client_name,
-                "redirect_uri": g.redirect_uri, "created_at": g.created_at, "last_used_at": g.last_used_at,
-                "revoked_at": g.revoked_at})
-        })
-        .collect();
+    let rows = admin::grants_list(app, email).map_err(err)?;
     let lines: Vec<_> = rows
         .iter()
         .map(|g| {
             format!(
                 "{}  {}  {}  created {}  {}",
                 g.id,
-                g.email,
+                g.user,
                 crate::shown::quoted(g.client_name.as_deref().unwrap_or(&g.client_id)),
                 g.created_at,
                 g.revoked_at
@@ -200,6 +147,5 @@ fn list_grants(app: &App, email: Option<&str>, json: bool) -> Result<(), String>
     } else {
         lines.join("\n")
     };
-    emit(json, &json!(value), &text);
-    Ok(())
+    show(json, &rows, &text)
 }

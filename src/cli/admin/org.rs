@@ -3,12 +3,9 @@
 use clap::Subcommand;
 use serde_json::json;
 
-use super::{
-    AppArgs, app_audit, app_json, app_text, audit, emit, merge, read, reconcile, reconnect_note,
-    write,
-};
+use super::{ACTOR, AppArgs, app_text, emit, err, reconnect_note, show};
+use crate::admin;
 use crate::app::App;
-use crate::store;
 
 /// `admin org` commands.
 #[derive(Debug, Subcommand)]
@@ -26,37 +23,25 @@ pub enum OrgCommand {
 /// Runs an `admin org` command.
 pub fn run(app: &App, cmd: &OrgCommand) -> Result<(), String> {
     match cmd {
-        OrgCommand::Show { json } => show(app, *json),
-        OrgCommand::Set(args) => set(app, args),
+        OrgCommand::Show { json } => match admin::org_show(app).map_err(err)? {
+            Some(view) => show(*json, &view, &app_text(&view)),
+            None => {
+                emit(
+                    *json,
+                    &json!({"configured": false}),
+                    "The organization's Salesforce app is not configured: run `salesforce-mcp admin org set --client-id ID --auth-base-url URL`.",
+                );
+                Ok(())
+            }
+        },
+        OrgCommand::Set(args) => {
+            let saved = admin::org_set(app, ACTOR, &args.input()?).map_err(err)?;
+            let text = format!(
+                "Saved.\n{}{}",
+                app_text(&saved.item),
+                reconnect_note(&saved.reconnect_required)
+            );
+            show(args.json, &saved, &text)
+        }
     }
-}
-
-fn show(app: &App, json: bool) -> Result<(), String> {
-    match read(app, store::apps::org_app)? {
-        Some(r) => emit(json, &app_json(&r), &app_text(&r)),
-        None => emit(
-            json,
-            &json!({"configured": false}),
-            "The organization's Salesforce app is not configured: run `salesforce-mcp admin org set --client-id ID --auth-base-url URL`.",
-        ),
-    }
-    Ok(())
-}
-
-fn set(app: &App, args: &AppArgs) -> Result<(), String> {
-    let current = read(app, store::apps::org_app)?;
-    let fields = merge(app, current.as_ref(), args)?;
-    let (row, moved) = write(app, |c| {
-        let row = store::apps::upsert(c, None, &fields)?;
-        audit(c, "org_app.set", "org", &app_audit(&row))?;
-        Ok((row, reconcile(c)?))
-    })?;
-    let mut value = app_json(&row);
-    value["reconnect_required"] = json!(moved);
-    emit(
-        args.json,
-        &value,
-        &format!("Saved.\n{}{}", app_text(&row), reconnect_note(&moved)),
-    );
-    Ok(())
 }

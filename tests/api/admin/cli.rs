@@ -435,3 +435,49 @@ fn the_audit_log_is_printed_newest_first_and_filtered_by_person_action_and_date(
         "{text}"
     );
 }
+
+#[test]
+fn the_admin_flag_is_turned_on_and_off_and_disconnect_is_audited() {
+    let admin = Admin::new();
+    admin.ok(&["admin", "user", "add", "ada@example.com"]);
+    let on = admin.json(&["admin", "user", "set", "ada@example.com", "--admin", "on"]);
+    assert_eq!(on["admin"], true);
+    let off = admin.json(&["admin", "user", "set", "ada@example.com", "--admin", "off"]);
+    assert_eq!(off["admin"], false);
+    assert_eq!(
+        admin.json(&["admin", "user", "show", "ada@example.com"])["admin"],
+        false
+    );
+    let unknown = admin.run(&["admin", "user", "set", "bob@example.com", "--admin", "on"]);
+    assert_eq!(unknown.code, 1);
+    assert!(
+        unknown.stderr.contains("admin user add bob@example.com"),
+        "{}",
+        unknown.stderr
+    );
+
+    let done = admin.json(&["admin", "user", "disconnect", "ada@example.com"]);
+    assert_eq!(done["disconnected"], "ada@example.com");
+    assert_eq!(done["was_connected"], false);
+    let text = admin.ok(&["admin", "user", "disconnect", "ada@example.com"]);
+    assert!(text.contains("was not connected"), "{text}");
+
+    let log = admin.json(&["admin", "audit", "--action", "user"]);
+    let actions: Vec<_> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["actor"].as_str().unwrap(), e["action"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("cli", "user.disconnect"),
+            ("cli", "user.disconnect"),
+            ("cli", "user.set_admin"),
+            ("cli", "user.set_admin"),
+            ("cli", "user.add"),
+        ]
+    );
+    assert_eq!(log[2]["detail"]["admin"], false);
+}
