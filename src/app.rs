@@ -54,7 +54,14 @@ impl App {
     /// Opens the database and key and wires the services.
     pub fn build(settings: Settings) -> Result<Self, AppError> {
         let store = Store::open(&settings.db_path)?;
-        let key_path = settings.db_path.with_file_name("salesforce-mcp.key");
+        // With PostgreSQL every instance must hold the same key: SALESFORCE_MCP_SECRET_KEY (the
+        // README says so); without it, this host's key file in the default data directory.
+        let key_path = match store.backend() {
+            crate::store::Backend::Sqlite => settings.db_path.with_file_name("salesforce-mcp.key"),
+            crate::store::Backend::Postgres => {
+                crate::config::default_db_path().with_file_name("salesforce-mcp.key")
+            }
+        };
         let env_key = std::env::var(KEY_ENV).ok();
         let sealer = Sealer::load(env_key.as_deref(), &key_path)?;
         let http = reqwest::Client::builder()

@@ -70,7 +70,7 @@ const READ: &str = "id, user_id, operation, object, object_label, record_id, rec
     external_id_field, external_id_value, upsert_creates, fields, system_modstamp, status, \
     created_at, expires_at, approved_via, decided_at, executor_host, executor_pid, lease_until, \
     result, finished_at, records, undoes, \
-    (SELECT u.id FROM changes u WHERE u.undoes = changes.id ORDER BY u.created_at DESC LIMIT 1)";
+    (SELECT u.id FROM changes u WHERE u.undoes = changes.id ORDER BY u.created_at DESC LIMIT 1) AS undone_by";
 
 fn from_row(r: &Row) -> Result<ChangeRow, StoreError> {
     Ok(ChangeRow {
@@ -138,8 +138,8 @@ pub fn list(
     limit: u32,
 ) -> Result<Vec<ChangeRow>, StoreError> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {READ} FROM changes WHERE user_id = ?1 AND (?2 IS NULL OR status = ?2) \
-         ORDER BY created_at DESC, id LIMIT ?3"
+        "SELECT {READ} FROM changes WHERE user_id = ?1 AND (status = ?2 OR ?2 IS NULL) \
+         ORDER BY changes.created_at DESC, changes.id LIMIT ?3"
     ))?;
     let rows = stmt.query_map(params![user_id, status, limit], from_row)?;
     Ok(rows)

@@ -47,7 +47,7 @@ pub fn take(
     conn
         .query_row(
             "DELETE FROM query_cursors WHERE id = ?1 AND user_id = ?2 AND expires_at > ?3 \
-             AND (?4 IS NULL OR soql = ?4) \
+             AND (soql = ?4 OR ?4 IS NULL) \
              RETURNING id, user_id, soql, buffered_rows, next_records_url, total_size, returned, expires_at",
             params![id, user_id, now_text(), soql],
             |r| {

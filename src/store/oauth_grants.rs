@@ -284,7 +284,7 @@ pub fn grant(conn: &Db<'_>, id: i64) -> Result<Option<GrantRow>, StoreError> {
 /// Grants, newest first: one person's, or everyone's.
 pub fn grants(conn: &Db<'_>, user_id: Option<i64>) -> Result<Vec<GrantRow>, StoreError> {
     let mut stmt = conn.prepare(&format!(
-        "{GRANT_SELECT} WHERE (?1 IS NULL OR g.user_id = ?1) ORDER BY g.created_at DESC, g.id DESC"
+        "{GRANT_SELECT} WHERE (g.user_id = ?1 OR ?1 IS NULL) ORDER BY g.created_at DESC, g.id DESC"
     ))?;
     let rows = stmt.query_map(params![user_id], grant_from)?;
     Ok(rows)

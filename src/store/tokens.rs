@@ -70,7 +70,7 @@ pub const LAST_USED_PRECISION: chrono::TimeDelta = chrono::TimeDelta::seconds(60
 pub fn list(conn: &Db<'_>, user_id: Option<i64>) -> Result<Vec<TokenRow>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT t.id, t.user_id, u.email, t.created_at, t.last_used_at, t.revoked_at FROM api_tokens t \
-         JOIN users u ON u.id = t.user_id WHERE ?1 IS NULL OR t.user_id = ?1 ORDER BY t.id",
+         JOIN users u ON u.id = t.user_id WHERE (t.user_id = ?1 OR ?1 IS NULL) ORDER BY t.id",
     )?;
     let rows = stmt.query_map(params![user_id], |r| {
         Ok(TokenRow {

@@ -24,6 +24,27 @@ async fn connect_stores_an_active_connection_with_offline_refresh() {
 #[tokio::test]
 async fn tokens_are_sealed_in_the_database() {
     let t = spawn_app().await;
+    if t.app.store.backend() == salesforce_mcp::store::Backend::Postgres {
+        // The file check below is SQLite's; on PostgreSQL read the stored bytes instead.
+        let stored: Vec<Vec<u8>> = t
+            .app
+            .store
+            .call(|c| {
+                c.query_map("SELECT access_token_sealed FROM connections", &[], |r| {
+                    r.get(0)
+                })
+            })
+            .await
+            .unwrap();
+        assert!(!stored.is_empty());
+        for bytes in stored {
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains("!AQ"),
+                "an access token is stored in clear"
+            );
+        }
+        return;
+    }
     let db = std::fs::read(&t.app.settings.db_path).unwrap();
     let wal = std::fs::read(t.app.settings.db_path.with_extension("db-wal")).unwrap_or_default();
     for bytes in [db, wal] {
@@ -76,7 +97,10 @@ async fn a_disabled_org_app_says_salesforce_is_not_enabled() {
     let t = spawn_app().await;
     t.app
         .store
-        .call_sync(|c| Ok(c.execute("UPDATE oauth_apps SET enabled = 0", &[]).unwrap()))
+        .call_sync(|c| {
+            Ok(c.execute("UPDATE oauth_apps SET enabled = FALSE", &[])
+                .unwrap())
+        })
         .unwrap();
     let err = t
         .query(Some("SELECT Id FROM Account"), 200, None)

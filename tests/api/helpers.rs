@@ -47,7 +47,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     .await
     .expect("simulated org starts");
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut settings = Settings::for_db(dir.path().join("test.db"));
+    let mut settings = Settings::for_db(test_db(dir.path(), "test.db"));
     settings.allow_insecure_loopback = true;
     settings.describe_ttl = options.describe_ttl;
     settings.change_ttl = options.change_ttl;
@@ -116,4 +116,29 @@ pub fn ids(page: &salesforce_mcp::reads::QueryPage) -> Vec<String> {
         .iter()
         .map(|r| r["Id"].as_str().unwrap_or_default().to_owned())
         .collect()
+}
+
+/// The database a test uses: a file in `dir`, or, when `SALESFORCE_MCP_TEST_PG` names a
+/// PostgreSQL server (scripts/test starts one), a fresh database on it.
+pub fn test_db(dir: &std::path::Path, file: &str) -> std::path::PathBuf {
+    let Ok(server) = std::env::var("SALESFORCE_MCP_TEST_PG") else {
+        return dir.join(file);
+    };
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let out = std::process::Command::new("psql")
+        .args([
+            server.as_str(),
+            "-q",
+            "-c",
+            &format!("CREATE DATABASE {name}"),
+        ])
+        .output()
+        .expect("psql runs");
+    assert!(
+        out.status.success(),
+        "CREATE DATABASE failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+    std::path::PathBuf::from(format!("{base}/{name}"))
 }

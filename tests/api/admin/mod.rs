@@ -53,20 +53,20 @@ pub fn run_bin(db: &Path, key: Option<&str>, args: &[&str], stdin: &str) -> Run 
 /// A fresh database in a temporary directory with a sealing key in the environment.
 pub struct Admin {
     dir: tempfile::TempDir,
+    db: PathBuf,
     key: String,
 }
 
 impl Admin {
     pub fn new() -> Self {
         let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-            key,
-        }
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::helpers::test_db(dir.path(), "admin.db");
+        Self { dir, db, key }
     }
 
     pub fn db(&self) -> PathBuf {
-        self.dir.path().join("admin.db")
+        self.db.clone()
     }
 
     pub fn run(&self, args: &[&str]) -> Run {

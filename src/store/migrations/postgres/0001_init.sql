@@ -100,5 +100,5 @@ CREATE TABLE audit_log (
     actor     TEXT NOT NULL,
     action    TEXT NOT NULL,
     subject   TEXT,
-    detail    JSON
+    detail    TEXT
 );
