@@ -53,7 +53,12 @@ pub const LOCAL_USER_EMAIL: &str = "local@localhost";
 impl App {
     /// Opens the database and key and wires the services.
     pub fn build(settings: Settings) -> Result<Self, AppError> {
-        let store = Store::open(&settings.db_path)?;
+        let store = Store::open_with(
+            &settings.db_path,
+            crate::store::OpenOptions {
+                pool_size: settings.db_pool_size,
+            },
+        )?;
         // With PostgreSQL every instance must hold the same key: SALESFORCE_MCP_SECRET_KEY (the
         // README says so); without it, this host's key file in the default data directory.
         let key_path = match store.backend() {

@@ -58,8 +58,10 @@ pub struct ConfigError(pub String);
 /// Effective settings shared by every command.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// SQLite database file.
+    /// The database: a SQLite file, or a `postgres://` URL.
     pub db_path: PathBuf,
+    /// PostgreSQL connections per instance.
+    pub db_pool_size: usize,
     /// Salesforce REST API version.
     pub api_version: String,
     /// Allow loopback http login/instance URLs (tests and the demo only).
@@ -81,6 +83,7 @@ impl Settings {
     pub fn for_db(db_path: PathBuf) -> Self {
         Self {
             db_path,
+            db_pool_size: crate::store::postgres::DEFAULT_POOL_SIZE,
             api_version: DEFAULT_API_VERSION.to_owned(),
             allow_insecure_loopback: insecure_loopback_from_env(),
             describe_ttl: Duration::from_secs(300),

@@ -42,11 +42,15 @@ fn process_alive(pid: i64) -> Option<bool> {
 
 /// Whether an executing change has lost its executor. At start-up this process has executed
 /// nothing yet, so a change recorded with its own pid belongs to an earlier process.
-fn orphaned(row: &ChangeRow, host: &str, now: &str, at_startup: bool) -> bool {
+///
+/// The host and pid shortcuts hold only where every executor shares this machine (`same_host`:
+/// a SQLite file). On PostgreSQL instances run on several machines (or containers that may share
+/// a host name and pid 1), so only the lease decides.
+fn orphaned(row: &ChangeRow, host: &str, now: &str, at_startup: bool, same_host: bool) -> bool {
     if row.lease_until.as_deref().is_none_or(|l| l <= now) {
         return true;
     }
-    if row.executor_host.as_deref() != Some(host) {
+    if !same_host || row.executor_host.as_deref() != Some(host) {
         return false;
     }
     match row.executor_pid {
@@ -68,13 +72,14 @@ impl Changes {
     }
 
     async fn recover(&self, at_startup: bool) -> Result<usize, ChangeError> {
+        let same_host = self.store.backend() == crate::store::Backend::Sqlite;
         let recovered = self
             .store
             .call(move |c| {
                 let (host, now) = (this_host(), now_text());
                 let mut count = 0;
                 for row in store::changes::executing(c)? {
-                    if !orphaned(&row, &host, &now, at_startup) {
+                    if !orphaned(&row, &host, &now, at_startup, same_host) {
                         continue;
                     }
                     let result = json!({"error": "the process executing this change stopped before recording Salesforce's answer; it was not sent again, so check the record in Salesforce", "executor_host": row.executor_host, "executor_pid": row.executor_pid}).to_string();

@@ -27,9 +27,14 @@ use crate::config::{self, ApprovalPolicy, FileConfig, Settings};
 #[derive(Debug, Parser)]
 #[command(name = "salesforce-mcp", version, about)]
 pub struct Cli {
-    /// SQLite database file (default: the platform data directory).
+    /// The database: a SQLite file (default: the platform data directory), or
+    /// postgres://USER@HOST:PORT/DB to share state between instances.
     #[arg(long, global = true, env = "SALESFORCE_MCP_DB")]
     pub db: Option<PathBuf>,
+    /// PostgreSQL connections per instance (ignored for SQLite).
+    #[arg(long, global = true, env = "SALESFORCE_MCP_DB_POOL_SIZE", default_value_t = crate::store::postgres::DEFAULT_POOL_SIZE,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
+    pub db_pool_size: usize,
     /// Optional TOML configuration file.
     #[arg(long, global = true, env = "SALESFORCE_MCP_CONFIG")]
     pub config: Option<PathBuf>,
@@ -182,6 +187,7 @@ pub fn settings(cli: &Cli, serve: Option<&ServeOptions>) -> Result<Settings, Str
         .or(file.db.clone())
         .unwrap_or_else(config::default_db_path);
     let mut s = Settings::for_db(db);
+    s.db_pool_size = cli.db_pool_size;
     let version = std::env::var("SALESFORCE_MCP_API_VERSION")
         .ok()
         .or(file.api_version.clone());
