@@ -5,6 +5,7 @@
 //! Other pages (such as `/changes/{id}`) use [`SignedIn`] as an extractor: it redirects to
 //! `/login` when nobody is signed in, and [`SignedIn::check_csrf`] checks a form's token.
 
+pub mod admin;
 mod changes;
 mod connect;
 mod login;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<HttpState> {
         .route("/changes/{id}/approve", post(changes::approve))
         .route("/changes/{id}/reject", post(changes::reject))
         .route(CALLBACK_PATH, get(connect::callback))
+        .merge(admin::routes())
 }
 
 /// How a browser session was signed in.

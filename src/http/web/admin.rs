@@ -1,0 +1,261 @@
+//! The admin console (`/admin`, DESIGN "Admin console"): pages for people with the admin flag.
+//! Anyone else — signed out or signed in without the flag — gets a plain 404, so the console's
+//! existence is not revealed. Every piece of data is escaped with [`pages::escape`].
+
+use axum::Router;
+use axum::extract::{FromRef, FromRequestParts, State};
+use axum::response::{IntoResponse as _, Redirect, Response};
+use axum::routing::get;
+
+use super::{SignedIn, pages, session_of};
+use crate::http::server::HttpState;
+use crate::oauth::CALLBACK_PATH;
+use crate::store;
+
+/// The console's routes (merged into the web routes).
+pub(super) fn routes() -> Router<HttpState> {
+    Router::new()
+        .route(
+            "/admin",
+            get(|_: Admin| async { Redirect::to("/admin/app") }),
+        )
+        .route("/admin/app", get(app_page))
+        .route("/admin/groups", get(groups_page))
+        .route("/admin/people", get(people_page))
+        .route("/admin/console.js", get(script))
+}
+
+/// A signed-in admin: the extractor answers 404 to anyone else.
+#[derive(Debug, Clone)]
+pub struct Admin(pub SignedIn);
+
+/// The 404 page anyone who is not a signed-in admin gets under `/admin`.
+pub fn not_found() -> Response {
+    pages::page(
+        http::StatusCode::NOT_FOUND,
+        "Not found",
+        "<p>There is no page at this address. <a href=\"/connect\">Go to your connection page</a>.</p>",
+    )
+}
+
+impl<S> FromRequestParts<S> for Admin
+where
+    HttpState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let state = HttpState::from_ref(state);
+        let who = match session_of(&state, &parts.headers).await {
+            Ok(Some(who)) => who,
+            Ok(None) => return Err(not_found()),
+            Err(e) => return Err(pages::internal(&e.to_string())),
+        };
+        let user_id = who.user_id;
+        let user = state
+            .app
+            .store
+            .call(move |c| store::users::find_by_id(c, user_id))
+            .await;
+        match user {
+            Ok(Some(u)) if u.is_admin => Ok(Self(who)),
+            Ok(_) => Err(not_found()),
+            Err(e) => Err(pages::internal(&e.to_string())),
+        }
+    }
+}
+
+/// The console's pages, in navigation order: (path, title).
+const NAV: &[(&str, &str)] = &[
+    ("/admin/app", "Salesforce app"),
+    ("/admin/groups", "Groups"),
+    ("/admin/people", "People"),
+];
+
+const CONSOLE_STYLE: &str = "<style>nav.console{display:flex;gap:1rem;flex-wrap:wrap;border-bottom:1px solid #ccc;padding-bottom:.5rem;margin-bottom:1rem}\
+    nav.console a{text-decoration:none}nav.console a.current{font-weight:bold;text-decoration:underline}\
+    code.copy{background:#f4f4f4;padding:.2rem .4rem;word-break:break-all}</style>";
+
+/// A console page: the shared layout of [`pages::page`] with the console's navigation (the
+/// current page marked) and the signed-in admin; scripts only from this site (the copy button).
+fn console_page(admin: &Admin, current: &str, body_html: &str) -> Response {
+    let title = NAV
+        .iter()
+        .find(|(path, _)| *path == current)
+        .map_or("Admin console", |(_, t)| t);
+    let links: String = NAV
+        .iter()
+        .map(|(path, t)| {
+            let class = if *path == current {
+                " class=\"current\" aria-current=\"page\""
+            } else {
+                ""
+            };
+            format!("<a href=\"{path}\"{class}>{}</a>", pages::escape(t))
+        })
+        .collect();
+    let html = format!(
+        "{CONSOLE_STYLE}<nav class=\"console\">{links}<span style=\"margin-left:auto\">{} · <a href=\"/connect\">My connection</a></span></nav>\
+         {body_html}<script src=\"/admin/console.js\"></script>",
+        pages::escape(&admin.0.email)
+    );
+    let mut response = pages::page(http::StatusCode::OK, title, &html);
+    response.headers_mut().insert(
+        http::header::CONTENT_SECURITY_POLICY,
+        http::HeaderValue::from_static(
+            "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ),
+    );
+    response
+}
+
+/// The copy buttons: `<button data-copy="ID">` copies the text of the element `ID`.
+const SCRIPT: &str = "document.querySelectorAll('button[data-copy]').forEach(function(b){b.addEventListener('click',function(){\
+    var t=document.getElementById(b.dataset.copy).textContent;navigator.clipboard.writeText(t).then(function(){b.textContent='Copied';},\
+    function(){b.textContent='Select and copy the text';});});});";
+
+async fn script(_: Admin) -> Response {
+    (
+        [
+            (http::header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (http::header::CACHE_CONTROL, "no-store"),
+            (http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        SCRIPT,
+    )
+        .into_response()
+}
+
+/// A `<dl>` of (label, already-escaped value) pairs.
+fn fields(rows: &[(&str, String)]) -> String {
+    let items: String = rows
+        .iter()
+        .map(|(k, v)| format!("<dt>{}</dt><dd>{v}</dd>", pages::escape(k)))
+        .collect();
+    format!("<dl>{items}</dl>")
+}
+
+/// An app's settings; the secret only as set or not.
+fn app_fields(app: &store::apps::AppRow) -> String {
+    fields(&[
+        (
+            "Client id",
+            format!("<code>{}</code>", pages::escape(&app.client_id)),
+        ),
+        (
+            "Client secret",
+            if app.client_secret_sealed.is_some() {
+                "set (hidden)".to_owned()
+            } else {
+                "none (PKCE-only public client)".to_owned()
+            },
+        ),
+        ("Auth base URL", pages::escape(&app.auth_base_url)),
+        ("Scopes", pages::escape(&app.scopes)),
+        (
+            "Prompt",
+            pages::escape(app.prompt.as_deref().unwrap_or("-")),
+        ),
+        ("Enabled", if app.enabled { "yes" } else { "no" }.to_owned()),
+    ])
+}
+
+async fn app_page(admin: Admin, State(state): State<HttpState>) -> Response {
+    let app = match state.app.store.call(|c| store::apps::org_app(c)).await {
+        Ok(a) => a,
+        Err(e) => return pages::internal(&e.to_string()),
+    };
+    let callback = state.public_url().join(CALLBACK_PATH);
+    let settings = app.as_ref().map_or_else(
+        || {
+            "<p>No Salesforce app is configured yet: create an External Client App in Salesforce with the callback URL below, \
+             then run <code>salesforce-mcp admin org set --client-id KEY</code>.</p>"
+                .to_owned()
+        },
+        app_fields,
+    );
+    let body = format!(
+        "<h2>Callback URL</h2><p>Register this URL as the callback URL of the app in Salesforce:</p>\
+         <p><code class=\"copy\" id=\"callback-url\">{}</code> <button type=\"button\" data-copy=\"callback-url\">Copy</button></p>\
+         <h2>Organization app</h2>{settings}",
+        pages::escape(&callback)
+    );
+    console_page(&admin, "/admin/app", &body)
+}
+
+async fn groups_page(admin: Admin, State(state): State<HttpState>) -> Response {
+    let groups = state
+        .app
+        .store
+        .call(|c| {
+            store::groups::list(c)?
+                .into_iter()
+                .map(|g| {
+                    let app = store::apps::group_app(c, g.id)?;
+                    let members = store::groups::member_emails(c, g.id)?;
+                    Ok((g, app, members))
+                })
+                .collect::<Result<Vec<_>, store::StoreError>>()
+        })
+        .await;
+    let groups = match groups {
+        Ok(g) => g,
+        Err(e) => return pages::internal(&e.to_string()),
+    };
+    let body = if groups.is_empty() {
+        "<p>No groups yet. A group gives its members their own Salesforce app: <code>salesforce-mcp admin group add NAME</code>.</p>".to_owned()
+    } else {
+        let rows: String = groups
+            .iter()
+            .map(|(g, app, members)| {
+                let app = app.as_ref().map_or_else(
+                    || "none (members use the organization app)".to_owned(),
+                    |a| {
+                        format!(
+                            "<code>{}</code> ({})",
+                            pages::escape(&a.client_id),
+                            if a.enabled { "enabled" } else { "disabled" }
+                        )
+                    },
+                );
+                let members = if members.is_empty() {
+                    "-".to_owned()
+                } else {
+                    pages::escape(&members.join(", "))
+                };
+                format!(
+                    "<tr><td>{}</td><td>{}</td><td>{app}</td><td>{members}</td></tr>",
+                    pages::escape(&g.name),
+                    g.priority
+                )
+            })
+            .collect();
+        format!(
+            "<table><tr><th>Group</th><th>Priority</th><th>Override app</th><th>Members</th></tr>{rows}</table>"
+        )
+    };
+    console_page(&admin, "/admin/groups", &body)
+}
+
+async fn people_page(admin: Admin, State(state): State<HttpState>) -> Response {
+    let people = match state.app.store.call(|c| store::users::list(c)).await {
+        Ok(p) => p,
+        Err(e) => return pages::internal(&e.to_string()),
+    };
+    let rows: String = people
+        .iter()
+        .map(|u| {
+            format!(
+                "<tr><td>{}</td><td>{}</td></tr>",
+                pages::escape(&u.email),
+                if u.is_admin { "admin" } else { "-" }
+            )
+        })
+        .collect();
+    let body = format!("<table><tr><th>Person</th><th>Admin</th></tr>{rows}</table>");
+    console_page(&admin, "/admin/people", &body)
+}
