@@ -452,3 +452,51 @@ async fn the_approval_page_of_a_50_record_change_shows_every_record_and_approves
     assert_eq!(writes.len(), 1);
     assert!(writes[0].path.ends_with("/composite/sobjects"));
 }
+
+#[tokio::test]
+async fn the_admin_console_is_404_for_anyone_but_an_admin_and_shows_the_callback_url() {
+    let (base, host, test) = serve(None).await;
+    let c = client();
+    let get = |path: &str, cookie: Option<&str>| {
+        let mut r = c.get(format!("{base}{path}")).header("host", &host);
+        if let Some(cookie) = cookie {
+            r = r.header("cookie", cookie);
+        }
+        r.send()
+    };
+    // Signed out: 404, not a redirect to the sign-in page.
+    for path in ["/admin", "/admin/app", "/admin/groups", "/admin/people"] {
+        assert_eq!(get(path, None).await.unwrap().status(), 404, "{path}");
+    }
+    // Signed in without the admin flag: 404 too.
+    let user_id = test.user_id;
+    test.app
+        .store
+        .call_sync(|c| store::users::set_admin(c, user_id, false))
+        .unwrap();
+    let session = cookie_pair(&sign_in(&base, &host).await);
+    assert_eq!(
+        get("/admin/app", Some(&session)).await.unwrap().status(),
+        404
+    );
+    // The same session once the person is an admin: the console, with the callback URL to copy.
+    test.app
+        .store
+        .call_sync(|c| store::users::set_admin(c, user_id, true))
+        .unwrap();
+    let page = get("/admin/app", Some(&session)).await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("/api/integrations/callback/salesforce"),
+        "{html}"
+    );
+    assert!(!html.contains("secret_sealed"));
+    for path in ["/admin/groups", "/admin/people"] {
+        assert_eq!(
+            get(path, Some(&session)).await.unwrap().status(),
+            200,
+            "{path}"
+        );
+    }
+}
