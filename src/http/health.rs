@@ -28,7 +28,7 @@ async fn ready(State(state): State<HttpState>) -> Response {
             }
             (
                 http::StatusCode::SERVICE_UNAVAILABLE,
-                "not ready: the database does not answer; check the database file and its disk\n",
+                "not ready: the database does not answer; check the database (the file and its disk, or that PostgreSQL runs) and the server log\n",
             )
                 .into_response()
         }

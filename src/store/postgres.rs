@@ -74,6 +74,11 @@ impl PgStore {
         let mut config: tokio_postgres::Config = url.parse().map_err(|e| StoreError::Url {
             problem: format!("{e}"),
         })?;
+        if config.get_ssl_mode() == tokio_postgres::config::SslMode::Require {
+            return Err(StoreError::Url {
+                problem: "sslmode=require: this build does not speak TLS to PostgreSQL; use a private network or a TLS tunnel and sslmode=disable or prefer".into(),
+            });
+        }
         let shown = shown_location(&config);
         if config.get_password().is_none()
             && let Some(password) = password_for(&config)
