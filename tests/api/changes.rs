@@ -262,14 +262,23 @@ async fn executing_changes_of_stopped_processes_become_unknown_and_are_never_sen
         .store
         .call_sync(|c| rows.iter().try_for_each(|r| store::changes::insert(c, r)))
         .unwrap();
-    assert_eq!(t.app.changes.recover_orphans_at_startup().await.unwrap(), 2);
+    // On SQLite every executor shares this machine, so a dead pid of this host frees its change at
+    // once; on PostgreSQL (instances on several machines) only the lease decides.
+    let sqlite = t.app.store.backend() == store::Backend::Sqlite;
+    assert_eq!(
+        t.app.changes.recover_orphans_at_startup().await.unwrap(),
+        if sqlite { 2 } else { 1 }
+    );
     let status = |id: &str| {
         let id = id.to_owned();
         let changes = t.app.changes.clone();
         let user = t.user_id;
         async move { changes.show(user, &id).await.unwrap().status }
     };
-    assert_eq!(status(&"a".repeat(32)).await, "unknown");
+    assert_eq!(
+        status(&"a".repeat(32)).await,
+        if sqlite { "unknown" } else { "executing" }
+    );
     assert_eq!(status(&"b".repeat(32)).await, "unknown");
     assert_eq!(
         status(&"c".repeat(32)).await,
@@ -282,7 +291,7 @@ async fn executing_changes_of_stopped_processes_become_unknown_and_are_never_sen
         .approve(t.user_id, &"a".repeat(32), Via::Web)
         .await
         .unwrap_err();
-    assert_not_pending(err, "unknown");
+    assert_not_pending(err, if sqlite { "unknown" } else { "executing" });
     assert!(writes(&t).is_empty());
 }
 
