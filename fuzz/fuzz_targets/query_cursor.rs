@@ -67,7 +67,7 @@ fn reset(f: &Fixture) {
     f.store
         .call_sync(|c| {
             for id in [ISSUED, EXPIRED] {
-                c.execute("DELETE FROM query_cursors WHERE id = ?1", [id])?;
+                c.execute("DELETE FROM query_cursors WHERE id = ?1", &[&id])?;
             }
             cursors::insert(c, &row(ISSUED, f.owner, in_minutes(15)))?;
             cursors::insert(c, &row(EXPIRED, f.owner, in_minutes(-1)))
