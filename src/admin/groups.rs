@@ -175,26 +175,39 @@ pub fn group_show(app: &App, name: &str) -> Result<GroupView, AdminError> {
     })
 }
 
-/// The groups in the order their overrides apply (lowest priority first).
-pub fn group_list(app: &App) -> Result<Vec<GroupSummary>, AdminError> {
+/// Every group with its override app and members, in the order the overrides apply (lowest
+/// priority first).
+pub fn group_views(app: &App) -> Result<Vec<GroupView>, AdminError> {
     read(app, |c| {
         let mut rows = Vec::new();
         for g in store::groups::list(c)? {
-            let app_row = store::apps::group_app(c, g.id)?;
-            let members = store::groups::member_emails(c, g.id)?.len();
-            rows.push(GroupSummary {
+            let override_app = store::apps::group_app(c, g.id)?;
+            rows.push(GroupView {
+                members: store::groups::member_emails(c, g.id)?,
+                app: override_app.as_ref().map(AppView::from),
                 name: g.name,
                 priority: g.priority,
-                members,
-                app: app_row.map(|a| GroupApp {
-                    client_id: a.client_id,
-                    auth_base_url: a.auth_base_url,
-                    enabled: a.enabled,
-                }),
             });
         }
         Ok(rows)
     })
+}
+
+/// The groups in the order their overrides apply (lowest priority first).
+pub fn group_list(app: &App) -> Result<Vec<GroupSummary>, AdminError> {
+    Ok(group_views(app)?
+        .into_iter()
+        .map(|g| GroupSummary {
+            members: g.members.len(),
+            app: g.app.map(|a| GroupApp {
+                client_id: a.client_id,
+                auth_base_url: a.auth_base_url,
+                enabled: a.enabled,
+            }),
+            name: g.name,
+            priority: g.priority,
+        })
+        .collect())
 }
 
 /// Deletes a group and its override app; its members fall back to their next app (audited

@@ -32,7 +32,7 @@ pub use apps::{
 pub use audit::{AuditEntry, AuditQuery, audit_search};
 pub use groups::{
     DEFAULT_PRIORITY, GroupApp, GroupRemoved, GroupSummary, GroupView, group_add, group_list,
-    group_remove, group_set, group_show,
+    group_remove, group_set, group_show, group_views,
 };
 pub use oauth::{
     AddedClient, ClientView, GrantView, client_add, client_set_blocked, clients_list, grant_revoke,

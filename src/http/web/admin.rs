@@ -8,6 +8,7 @@ use axum::response::{IntoResponse as _, Redirect, Response};
 use axum::routing::get;
 
 use super::{SignedIn, pages, session_of};
+use crate::admin;
 use crate::http::server::HttpState;
 use crate::oauth::CALLBACK_PATH;
 use crate::store;
@@ -139,8 +140,21 @@ fn fields(rows: &[(&str, String)]) -> String {
     format!("<dl>{items}</dl>")
 }
 
+/// Runs a (synchronous) admin action on a blocking thread; a failure becomes the error page.
+async fn admin_read<R: Send + 'static>(
+    state: &HttpState,
+    f: impl FnOnce(&crate::app::App) -> Result<R, admin::AdminError> + Send + 'static,
+) -> Result<R, Response> {
+    let app = state.app.clone();
+    match tokio::task::spawn_blocking(move || f(&app)).await {
+        Ok(Ok(r)) => Ok(r),
+        Ok(Err(e)) => Err(pages::internal(&e.to_string())),
+        Err(e) => Err(pages::internal(&e.to_string())),
+    }
+}
+
 /// An app's settings; the secret only as set or not.
-fn app_fields(app: &store::apps::AppRow) -> String {
+fn app_fields(app: &admin::AppView) -> String {
     fields(&[
         (
             "Client id",
@@ -148,7 +162,7 @@ fn app_fields(app: &store::apps::AppRow) -> String {
         ),
         (
             "Client secret",
-            if app.client_secret_sealed.is_some() {
+            if app.client_secret == "set" {
                 "set (hidden)".to_owned()
             } else {
                 "none (PKCE-only public client)".to_owned()
@@ -165,9 +179,9 @@ fn app_fields(app: &store::apps::AppRow) -> String {
 }
 
 async fn app_page(admin: Admin, State(state): State<HttpState>) -> Response {
-    let app = match state.app.store.call(|c| store::apps::org_app(c)).await {
+    let app = match admin_read(&state, admin::org_show).await {
         Ok(a) => a,
-        Err(e) => return pages::internal(&e.to_string()),
+        Err(page) => return page,
     };
     let callback = state.public_url().join(CALLBACK_PATH);
     let settings = app.as_ref().map_or_else(
@@ -188,31 +202,17 @@ async fn app_page(admin: Admin, State(state): State<HttpState>) -> Response {
 }
 
 async fn groups_page(admin: Admin, State(state): State<HttpState>) -> Response {
-    let groups = state
-        .app
-        .store
-        .call(|c| {
-            store::groups::list(c)?
-                .into_iter()
-                .map(|g| {
-                    let app = store::apps::group_app(c, g.id)?;
-                    let members = store::groups::member_emails(c, g.id)?;
-                    Ok((g, app, members))
-                })
-                .collect::<Result<Vec<_>, store::StoreError>>()
-        })
-        .await;
-    let groups = match groups {
+    let groups = match admin_read(&state, admin::group_views).await {
         Ok(g) => g,
-        Err(e) => return pages::internal(&e.to_string()),
+        Err(page) => return page,
     };
     let body = if groups.is_empty() {
         "<p>No groups yet. A group gives its members their own Salesforce app: <code>salesforce-mcp admin group add NAME</code>.</p>".to_owned()
     } else {
         let rows: String = groups
             .iter()
-            .map(|(g, app, members)| {
-                let app = app.as_ref().map_or_else(
+            .map(|g| {
+                let app = g.app.as_ref().map_or_else(
                     || "none (members use the organization app)".to_owned(),
                     |a| {
                         format!(
@@ -222,10 +222,10 @@ async fn groups_page(admin: Admin, State(state): State<HttpState>) -> Response {
                         )
                     },
                 );
-                let members = if members.is_empty() {
+                let members = if g.members.is_empty() {
                     "-".to_owned()
                 } else {
-                    pages::escape(&members.join(", "))
+                    pages::escape(&g.members.join(", "))
                 };
                 format!(
                     "<tr><td>{}</td><td>{}</td><td>{app}</td><td>{members}</td></tr>",
@@ -242,9 +242,9 @@ async fn groups_page(admin: Admin, State(state): State<HttpState>) -> Response {
 }
 
 async fn people_page(admin: Admin, State(state): State<HttpState>) -> Response {
-    let people = match state.app.store.call(|c| store::users::list(c)).await {
+    let people = match admin_read(&state, admin::user_list).await {
         Ok(p) => p,
-        Err(e) => return pages::internal(&e.to_string()),
+        Err(page) => return page,
     };
     let rows: String = people
         .iter()
@@ -252,7 +252,7 @@ async fn people_page(admin: Admin, State(state): State<HttpState>) -> Response {
             format!(
                 "<tr><td>{}</td><td>{}</td></tr>",
                 pages::escape(&u.email),
-                if u.is_admin { "admin" } else { "-" }
+                if u.admin { "admin" } else { "-" }
             )
         })
         .collect();
