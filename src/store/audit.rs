@@ -65,15 +65,12 @@ pub fn search(conn: &Db<'_>, f: &AuditFilter) -> Result<Vec<AuditRow>, StoreErro
         None => (None, None),
     };
     let action_prefix = f.action.as_ref().map(|a| format!("{a}.%"));
-    let mut stmt = conn.prepare(
-        "SELECT at, actor, action, subject, detail FROM audit_log \
+    let rows = conn.query_map("SELECT at, actor, action, subject, detail FROM audit_log \
          WHERE (actor = ?1 OR ?1 IS NULL OR actor = ?2 COLLATE NOCASE OR subject = ?2 COLLATE NOCASE \
                 OR subject = ?1) \
          AND (action = ?3 OR ?3 IS NULL OR action LIKE ?4) \
          AND (at >= ?5 OR ?5 IS NULL) \
-         ORDER BY id DESC LIMIT ?6",
-    )?;
-    let rows = stmt.query_map(
+         ORDER BY id DESC LIMIT ?6", 
         params![actor, email, f.action, action_prefix, f.since, f.limit],
         |r| {
             Ok(AuditRow {

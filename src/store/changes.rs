@@ -137,11 +137,14 @@ pub fn list(
     status: Option<&str>,
     limit: u32,
 ) -> Result<Vec<ChangeRow>, StoreError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {READ} FROM changes WHERE user_id = ?1 AND (status = ?2 OR ?2 IS NULL) \
+    let rows = conn.query_map(
+        &format!(
+            "SELECT {READ} FROM changes WHERE user_id = ?1 AND (status = ?2 OR ?2 IS NULL) \
          ORDER BY changes.created_at DESC, changes.id LIMIT ?3"
-    ))?;
-    let rows = stmt.query_map(params![user_id, status, limit], from_row)?;
+        ),
+        params![user_id, status, limit],
+        from_row,
+    )?;
     Ok(rows)
 }
 
@@ -234,10 +237,11 @@ pub fn finish(
 
 /// Every change in execution (for orphan recovery).
 pub fn executing(conn: &Db<'_>) -> Result<Vec<ChangeRow>, StoreError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {READ} FROM changes WHERE status = 'executing'"
-    ))?;
-    let rows = stmt.query_map(params![], from_row)?;
+    let rows = conn.query_map(
+        &format!("SELECT {READ} FROM changes WHERE status = 'executing'"),
+        params![],
+        from_row,
+    )?;
     Ok(rows)
 }
 

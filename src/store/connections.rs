@@ -99,8 +99,7 @@ pub fn get(conn: &Db<'_>, user_id: i64) -> Result<Option<ConnectionRow>, StoreEr
 
 /// Every connection (admin views).
 pub fn list(conn: &Db<'_>) -> Result<Vec<ConnectionRow>, StoreError> {
-    let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY user_id"))?;
-    let rows = stmt.query_map(params![], from_row)?;
+    let rows = conn.query_map(&format!("{SELECT} ORDER BY user_id"), params![], from_row)?;
     Ok(rows)
 }
 

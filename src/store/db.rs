@@ -10,8 +10,6 @@
 //! write outside a transaction, so a read-then-write is never interleaved with another writer on
 //! any process or instance.
 
-use std::cell::Cell;
-
 use super::StoreError;
 use super::postgres::PgConn;
 
@@ -259,7 +257,7 @@ pub struct Db<'a> {
     conn: Conn<'a>,
     /// 0 outside a transaction, 1 in one, more in savepoints.
     depth: u32,
-    finished: Cell<bool>,
+    committed: bool,
 }
 
 impl<'a> Db<'a> {
@@ -267,7 +265,7 @@ impl<'a> Db<'a> {
         Self {
             conn: Conn::Sqlite(conn),
             depth: 0,
-            finished: Cell::new(false),
+            committed: false,
         }
     }
 
@@ -275,7 +273,7 @@ impl<'a> Db<'a> {
         Self {
             conn: Conn::Pg(conn),
             depth: 0,
-            finished: Cell::new(false),
+            committed: false,
         }
     }
 
@@ -304,30 +302,9 @@ impl<'a> Db<'a> {
         &self,
         sql: &str,
         params: &[&dyn Param],
-        mut f: impl FnMut(&Row) -> Result<T, StoreError>,
+        f: impl FnMut(&Row) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
-        let values = values(params);
-        match self.conn {
-            Conn::Sqlite(c) => {
-                let mut stmt = c.prepare_cached(sql)?;
-                let width = stmt.column_count();
-                let mut rows = stmt.query(rusqlite::params_from_iter(values.iter()))?;
-                let mut out = Vec::new();
-                while let Some(r) = rows.next()? {
-                    let mut vals = Vec::with_capacity(width);
-                    for i in 0..width {
-                        vals.push(from_sqlite(r.get_ref(i)?));
-                    }
-                    out.push(f(&Row::new(vals))?);
-                }
-                Ok(out)
-            }
-            Conn::Pg(c) => c
-                .query(sql, &values, self.depth == 0)?
-                .iter()
-                .map(&mut f)
-                .collect(),
-        }
+        self.rows(sql, params, usize::MAX, f)
     }
 
     /// Runs a query for one row; [`StoreError::NoRow`] when there is none.
@@ -337,16 +314,48 @@ impl<'a> Db<'a> {
         params: &[&dyn Param],
         f: impl FnOnce(&Row) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        // `rows` takes an FnMut; with a limit of 1 it calls it once.
         let mut f = Some(f);
-        let mut first = None;
-        // Only the first row is converted; the others are ignored, as rusqlite's query_row does.
-        self.query_map(sql, params, |r| {
-            if let Some(f) = f.take() {
-                first = Some(f(r)?);
+        self.rows(sql, params, 1, |r| match f.take() {
+            Some(f) => f(r),
+            None => Err(StoreError::NoRow),
+        })?
+        .pop()
+        .ok_or(StoreError::NoRow)
+    }
+
+    /// The first `limit` rows of a query through `f` (SQLite stops reading there; PostgreSQL
+    /// answers with every row).
+    fn rows<T>(
+        &self,
+        sql: &str,
+        params: &[&dyn Param],
+        limit: usize,
+        mut f: impl FnMut(&Row) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let values = values(params);
+        match self.conn {
+            Conn::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(sql)?;
+                let width = stmt.column_count();
+                let mut rows = stmt.query(rusqlite::params_from_iter(values.iter()))?;
+                let mut out = Vec::new();
+                while out.len() < limit {
+                    let Some(r) = rows.next()? else { break };
+                    let vals = (0..width)
+                        .map(|i| r.get_ref(i).map(from_sqlite))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    out.push(f(&Row::new(vals))?);
+                }
+                Ok(out)
             }
-            Ok(())
-        })?;
-        first.ok_or(StoreError::NoRow)
+            Conn::Pg(c) => c
+                .query(sql, &values, self.depth == 0)?
+                .iter()
+                .take(limit)
+                .map(&mut f)
+                .collect(),
+        }
     }
 
     /// Runs a query for at most one row.
@@ -357,14 +366,6 @@ impl<'a> Db<'a> {
         f: impl FnOnce(&Row) -> Result<T, StoreError>,
     ) -> Result<Option<T>, StoreError> {
         self.query_row(sql, params, f).optional()
-    }
-
-    /// A statement to run (possibly several times).
-    pub fn prepare(&self, sql: &str) -> Result<Stmt<'_, 'a>, StoreError> {
-        Ok(Stmt {
-            db: self,
-            sql: sql.to_owned(),
-        })
     }
 
     /// Begins a transaction (a savepoint inside one). It rolls back unless [`Db::commit`] is called.
@@ -388,13 +389,13 @@ impl<'a> Db<'a> {
         Ok(Db {
             conn,
             depth,
-            finished: Cell::new(false),
+            committed: false,
         })
     }
 
     /// Commits the transaction.
-    pub fn commit(self) -> Result<(), StoreError> {
-        self.finished.set(true);
+    pub fn commit(mut self) -> Result<(), StoreError> {
+        self.committed = true;
         let sql = if self.depth <= 1 {
             "COMMIT".to_owned()
         } else {
@@ -425,42 +426,11 @@ impl<'a> Db<'a> {
 impl Drop for Db<'_> {
     fn drop(&mut self) {
         if self.depth > 0
-            && !self.finished.get()
+            && !self.committed
             && let Err(e) = self.rollback()
         {
             tracing::warn!(error = %e, "rolling back a transaction failed");
         }
-    }
-}
-
-/// A statement of [`Db::prepare`] (both databases cache prepared statements by their text).
-pub struct Stmt<'d, 'a> {
-    db: &'d Db<'a>,
-    sql: String,
-}
-
-impl Stmt<'_, '_> {
-    /// [`Db::query_map`].
-    pub fn query_map<T>(
-        &mut self,
-        params: &[&dyn Param],
-        f: impl FnMut(&Row) -> Result<T, StoreError>,
-    ) -> Result<Vec<T>, StoreError> {
-        self.db.query_map(&self.sql, params, f)
-    }
-
-    /// [`Db::query_row`].
-    pub fn query_row<T>(
-        &mut self,
-        params: &[&dyn Param],
-        f: impl FnOnce(&Row) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        self.db.query_row(&self.sql, params, f)
-    }
-
-    /// [`Db::execute`].
-    pub fn execute(&mut self, params: &[&dyn Param]) -> Result<usize, StoreError> {
-        self.db.execute(&self.sql, params)
     }
 }
 

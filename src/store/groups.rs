@@ -44,8 +44,11 @@ pub fn find_by_name(conn: &Db<'_>, name: &str) -> Result<Option<GroupRow>, Store
 
 /// Every group, by priority then name (the order overrides apply in).
 pub fn list(conn: &Db<'_>) -> Result<Vec<GroupRow>, StoreError> {
-    let mut stmt = conn.prepare("SELECT id, name, priority FROM groups ORDER BY priority, name")?;
-    let rows = stmt.query_map(params![], group_from_row)?;
+    let rows = conn.query_map(
+        "SELECT id, name, priority FROM groups ORDER BY priority, name",
+        params![],
+        group_from_row,
+    )?;
     Ok(rows)
 }
 
@@ -80,21 +83,23 @@ pub fn remove_member(conn: &Db<'_>, group_id: i64, user_id: i64) -> Result<usize
 
 /// The e-mails of a group's members, sorted.
 pub fn member_emails(conn: &Db<'_>, group_id: i64) -> Result<Vec<String>, StoreError> {
-    let mut stmt = conn.prepare(
+    let rows = conn.query_map(
         "SELECT u.email FROM group_members m JOIN users u ON u.id = m.user_id \
          WHERE m.group_id = ?1 ORDER BY u.email",
+        params![group_id],
+        |r| r.get(0),
     )?;
-    let rows = stmt.query_map(params![group_id], |r| r.get(0))?;
     Ok(rows)
 }
 
 /// The groups a person belongs to, by priority then name.
 pub fn of_user(conn: &Db<'_>, user_id: i64) -> Result<Vec<GroupRow>, StoreError> {
-    let mut stmt = conn.prepare(
+    let rows = conn.query_map(
         "SELECT g.id, g.name, g.priority FROM groups g JOIN group_members m ON m.group_id = g.id \
          WHERE m.user_id = ?1 ORDER BY g.priority, g.name",
+        params![user_id],
+        group_from_row,
     )?;
-    let rows = stmt.query_map(params![user_id], group_from_row)?;
     Ok(rows)
 }
 

@@ -72,10 +72,11 @@ pub fn get(conn: &Db<'_>, client_id: &str) -> Result<Option<ClientRow>, StoreErr
 
 /// Every client, newest first.
 pub fn list(conn: &Db<'_>) -> Result<Vec<ClientRow>, StoreError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {CLIENT_COLUMNS} FROM oauth_clients ORDER BY created_at DESC, client_id"
-    ))?;
-    let rows = stmt.query_map(params![], client_from)?;
+    let rows = conn.query_map(
+        &format!("SELECT {CLIENT_COLUMNS} FROM oauth_clients ORDER BY created_at DESC, client_id"),
+        params![],
+        client_from,
+    )?;
     Ok(rows)
 }
 

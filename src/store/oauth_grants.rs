@@ -283,10 +283,9 @@ pub fn grant(conn: &Db<'_>, id: i64) -> Result<Option<GrantRow>, StoreError> {
 
 /// Grants, newest first: one person's, or everyone's.
 pub fn grants(conn: &Db<'_>, user_id: Option<i64>) -> Result<Vec<GrantRow>, StoreError> {
-    let mut stmt = conn.prepare(&format!(
+    let rows = conn.query_map(&format!(
         "{GRANT_SELECT} WHERE (g.user_id = ?1 OR ?1 IS NULL) ORDER BY g.created_at DESC, g.id DESC"
-    ))?;
-    let rows = stmt.query_map(params![user_id], grant_from)?;
+    ), params![user_id], grant_from)?;
     Ok(rows)
 }
 
@@ -308,9 +307,11 @@ pub fn revoke_grant(conn: &Db<'_>, id: i64, reason: &str) -> Result<usize, Store
 
 /// The ids of a person's live grants.
 pub fn live_grant_ids(conn: &Db<'_>, user_id: i64) -> Result<Vec<i64>, StoreError> {
-    let mut stmt =
-        conn.prepare("SELECT id FROM oauth_grants WHERE user_id = ?1 AND revoked_at IS NULL")?;
-    let rows = stmt.query_map(params![user_id], |r| r.get(0))?;
+    let rows = conn.query_map(
+        "SELECT id FROM oauth_grants WHERE user_id = ?1 AND revoked_at IS NULL",
+        params![user_id],
+        |r| r.get(0),
+    )?;
     Ok(rows)
 }
 

@@ -68,11 +68,8 @@ pub const LAST_USED_PRECISION: chrono::TimeDelta = chrono::TimeDelta::seconds(60
 
 /// Every token, or one person's.
 pub fn list(conn: &Db<'_>, user_id: Option<i64>) -> Result<Vec<TokenRow>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT t.id, t.user_id, u.email, t.created_at, t.last_used_at, t.revoked_at FROM api_tokens t \
-         JOIN users u ON u.id = t.user_id WHERE (t.user_id = ?1 OR ?1 IS NULL) ORDER BY t.id",
-    )?;
-    let rows = stmt.query_map(params![user_id], |r| {
+    let rows = conn.query_map("SELECT t.id, t.user_id, u.email, t.created_at, t.last_used_at, t.revoked_at FROM api_tokens t \
+         JOIN users u ON u.id = t.user_id WHERE (t.user_id = ?1 OR ?1 IS NULL) ORDER BY t.id", params![user_id], |r| {
         Ok(TokenRow {
             id: r.get(0)?,
             user_id: r.get(1)?,

@@ -62,8 +62,11 @@ pub fn set_admin(conn: &Db<'_>, id: i64, is_admin: bool) -> Result<usize, StoreE
 
 /// Everyone, by e-mail.
 pub fn list(conn: &Db<'_>) -> Result<Vec<UserRow>, StoreError> {
-    let mut stmt = conn.prepare("SELECT id, email, is_admin FROM users ORDER BY email")?;
-    let rows = stmt.query_map(params![], user_from_row)?;
+    let rows = conn.query_map(
+        "SELECT id, email, is_admin FROM users ORDER BY email",
+        params![],
+        user_from_row,
+    )?;
     Ok(rows)
 }
 
