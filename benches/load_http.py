@@ -1,8 +1,13 @@
 """Load over MCP Streamable HTTP: N people (default 50) at once, each with an API token and
 their own Salesforce connection to the simulated org (made through the real web flow), each
 making M read calls (default 100). Fails on any failed call or any answer naming another
-person's Salesforce user; reports p50/p99 latency and the server's peak RSS. Loopback only,
-bounded in count and time. Run through scripts/load-http."""
+person's Salesforce user; reports p50/p99 latency and each server's peak RSS. Loopback only,
+bounded in count and time. Run through scripts/load-http.
+
+The servers are `serve --http` processes set up with the admin commands (tests/python/instances.py),
+the simulated org runs in a process of its own (its work is not counted as the server's).
+`--instances 2 --backend postgres` runs two instances on one PostgreSQL database (the server
+SALESFORCE_MCP_TEST_PG names, e.g. from `scripts/pg-cluster start`), people spread over both."""
 
 from __future__ import annotations
 
@@ -20,7 +25,8 @@ from mcp import Client  # noqa: E402
 from mcp.client.streamable_http import streamable_http_client  # noqa: E402
 from mcp.shared._httpx_utils import create_mcp_http_client  # noqa: E402
 
-from http_harness import connect_via_web, start_http_demo  # noqa: E402
+from http_harness import connect_via_web  # noqa: E402
+from instances import start_cluster  # noqa: E402
 
 SF_USERS = ["alex.morgan@example.com", "priya.shah@example.com", "sam.lee@example.com", "jordan.diaz@example.com"]
 CALLS = [
@@ -75,26 +81,30 @@ async def main() -> int:
     parser.add_argument("--calls", type=int, default=100)
     parser.add_argument("--mode", default="auto", choices=["auto", "legacy"])
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--instances", type=int, default=1)
+    parser.add_argument("--backend", default="sqlite", choices=["sqlite", "postgres"])
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as work, start_http_demo(Path(work), options.people) as server:
-        emails = sorted(server.tokens, key=lambda e: int(e.removeprefix("person").split("@")[0]))
+    with tempfile.TemporaryDirectory() as work, start_cluster(Path(work), options.backend, options.instances) as cluster:
+        emails = [f"person{i}@example.test" for i in range(1, options.people + 1)]
         expected = {email: SF_USERS[i % len(SF_USERS)] for i, email in enumerate(emails)}
+        server_of = {email: cluster.instances[i % options.instances] for i, email in enumerate(emails)}
         for email in emails:
-            await connect_via_web(server, server.tokens[email], expected[email])
+            await connect_via_web(server_of[email], cluster.add_person(email), expected[email])
         latencies: list[float] = []
         started = time.perf_counter()
         results = await asyncio.wait_for(asyncio.gather(*(
-            person(server.mcp_url, server.tokens[e], expected[e], options.calls, options.mode, latencies)
+            person(server_of[e].mcp_url, cluster.tokens[e], expected[e], options.calls, options.mode, latencies)
             for e in emails)), options.timeout)
         elapsed = time.perf_counter() - started
-        rss = peak_rss_kib(server.pid)
+        rss = [peak_rss_kib(server.pid) for server in cluster.instances]
     problems = [p for r in results for p in r]
     ordered = sorted(latencies)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    print(f"people: {options.people}, calls each: {options.calls}, mode: {options.mode}")
+    print(f"people: {options.people}, calls each: {options.calls}, mode: {options.mode}, "
+          f"instances: {options.instances} on {options.backend}")
     print(f"calls: {len(latencies)} in {elapsed:.1f} s ({len(latencies) / elapsed:.0f}/s), failed or leaked: {len(problems)}")
     print(f"latency p50: {statistics.median(ordered) * 1000:.1f} ms, p99: {p99 * 1000:.1f} ms, max: {ordered[-1] * 1000:.1f} ms")
-    print(f"server peak RSS: {rss / 1024:.1f} MiB")
+    print("server peak RSS: " + ", ".join(f"{r / 1024:.1f} MiB" for r in rss))
     for problem in problems[:10]:
         print("problem:", problem)
     return 1 if problems or len(latencies) != options.people * options.calls else 0

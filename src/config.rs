@@ -74,6 +74,9 @@ pub struct Settings {
     pub approval: ApprovalPolicy,
     /// Timeout for one Salesforce call.
     pub http_timeout: Duration,
+    /// Tests only (`SALESFORCE_MCP_TEST_LEASE` with insecure loopback): the length of an
+    /// executor's lease and the sweep interval, so that recovery can be watched in seconds.
+    pub test_lease: Option<Duration>,
     /// Public URL (HTTP mode).
     pub public_url: Option<String>,
 }
@@ -90,6 +93,7 @@ impl Settings {
             change_ttl: Duration::from_secs(15 * 60),
             approval: ApprovalPolicy::Elicitation,
             http_timeout: Duration::from_secs(30),
+            test_lease: test_lease_from_env(),
             public_url: None,
         }
     }
@@ -98,6 +102,21 @@ impl Settings {
 /// Whether `SALESFORCE_MCP_ALLOW_INSECURE_LOOPBACK` is set to a true value.
 pub fn insecure_loopback_from_env() -> bool {
     std::env::var(INSECURE_LOOPBACK_ENV).is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"))
+}
+
+/// Environment variable (tests only, honoured with insecure loopback) shortening executor leases.
+pub const TEST_LEASE_ENV: &str = "SALESFORCE_MCP_TEST_LEASE";
+
+/// `SALESFORCE_MCP_TEST_LEASE` (a duration such as `3s`), honoured only together with
+/// `SALESFORCE_MCP_ALLOW_INSECURE_LOOPBACK`: production leases always cover the Salesforce timeout.
+fn test_lease_from_env() -> Option<Duration> {
+    if !insecure_loopback_from_env() {
+        return None;
+    }
+    std::env::var(TEST_LEASE_ENV)
+        .ok()
+        .and_then(|v| humantime::parse_duration(v.trim()).ok())
+        .filter(|d| !d.is_zero())
 }
 
 /// The default database: the platform data directory's `salesforce-mcp/salesforce-mcp.db`.

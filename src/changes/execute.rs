@@ -215,6 +215,10 @@ impl Changes {
 
     /// The end of a lease covering `timeouts` Salesforce calls plus a margin.
     fn lease_until(&self, timeouts: u32) -> String {
+        if let Some(lease) = self.settings.test_lease {
+            let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(1));
+            return timestamp(chrono::Utc::now() + lease);
+        }
         let calls = chrono::Duration::from_std(self.settings.http_timeout * timeouts)
             .unwrap_or(chrono::Duration::minutes(2));
         timestamp(chrono::Utc::now() + calls + chrono::Duration::seconds(60))

@@ -100,11 +100,16 @@ impl Changes {
         Ok(recovered)
     }
 
-    /// Runs [`Changes::recover_orphans`] and expiry every [`SWEEP_EVERY`] until the task is dropped.
+    /// Runs [`Changes::recover_orphans`] and expiry every [`SWEEP_EVERY`] (half the test lease
+    /// when one is set) until the task is dropped.
     pub fn spawn_sweeper(&self) -> tokio::task::JoinHandle<()> {
         let changes = self.clone();
+        let every = self
+            .settings
+            .test_lease
+            .map_or(SWEEP_EVERY, |l| (l / 2).max(Duration::from_millis(100)));
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(SWEEP_EVERY);
+            let mut tick = tokio::time::interval(every);
             tick.tick().await;
             loop {
                 tick.tick().await;
