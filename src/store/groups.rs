@@ -102,34 +102,3 @@ pub fn of_user(conn: &Db<'_>, user_id: i64) -> Result<Vec<GroupRow>, StoreError>
     )?;
     Ok(rows)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::{Store, users};
-
-    #[test]
-    fn a_group_name_is_taken_only_once_and_members_are_listed_by_email() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("t.db")).unwrap();
-        store
-            .call_sync(|c| {
-                let id = insert(c, "sales", 10)?.unwrap();
-                assert_eq!(insert(c, "sales", 5)?, None);
-                let bob = users::insert(c, "bob@example.com", false)?;
-                let amy = users::insert(c, "amy@example.com", false)?;
-                assert_eq!(add_member(c, id, bob.id)?, 1);
-                assert_eq!(add_member(c, id, bob.id)?, 0);
-                add_member(c, id, amy.id)?;
-                assert_eq!(
-                    member_emails(c, id)?,
-                    vec!["amy@example.com", "bob@example.com"]
-                );
-                assert_eq!(of_user(c, bob.id)?[0].name, "sales");
-                assert_eq!(remove_member(c, id, bob.id)?, 1);
-                assert!(of_user(c, bob.id)?.is_empty());
-                Ok(())
-            })
-            .unwrap();
-    }
-}

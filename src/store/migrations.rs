@@ -31,6 +31,12 @@ const PG_MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/0006_change_records.sql"),
 ];
 
+/// How many migrations there are (the same for both databases).
+#[cfg(test)]
+pub(super) fn count() -> usize {
+    MIGRATIONS.len()
+}
+
 /// Applies the PostgreSQL migrations the database has not seen yet (the caller holds the
 /// migration lock).
 pub(super) fn migrate_postgres(conn: &PgConn) -> Result<(), StoreError> {

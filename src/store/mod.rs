@@ -14,6 +14,8 @@ pub mod oauth_clients;
 pub mod oauth_grants;
 pub mod oauth_states;
 pub mod postgres;
+#[cfg(test)]
+mod tests;
 pub mod tokens;
 pub mod users;
 
