@@ -13,15 +13,17 @@ use crate::salesforce::client::Session;
 use crate::secrets::Sealer;
 use crate::store::apps::AppRow;
 use crate::store::connections::ConnectionRow;
-use crate::store::oauth_states::StateRow;
+use crate::store::oauth_states::{PURPOSE_CONNECT, PURPOSE_TEST, StateRow};
 use crate::store::{self, Store, StoreError};
 
 mod errors;
 mod reconcile;
 mod refresh;
 mod sign_in;
+mod trial;
 pub use errors::ConnectionError;
 pub use reconcile::{Marked, app_change_reason, app_label, effective_row, reconcile_all};
+pub use trial::TestReport;
 
 /// Connection statuses.
 pub mod status {
@@ -120,6 +122,19 @@ impl Connections {
     /// Starts connecting: stores a single-use state bound to the person and app; returns the authorize URL.
     pub async fn begin(&self, user_id: i64, redirect_uri: &str) -> Result<String, ConnectionError> {
         let effective = self.effective_app(user_id).await?;
+        self.begin_authorization(user_id, &effective, redirect_uri, PURPOSE_CONNECT)
+            .await
+    }
+
+    /// Stores a single-use state for `purpose` bound to the person and the app; returns the
+    /// authorize URL.
+    async fn begin_authorization(
+        &self,
+        user_id: i64,
+        effective: &EffectiveApp,
+        redirect_uri: &str,
+        purpose: &str,
+    ) -> Result<String, ConnectionError> {
         let start = oauth::start_authorization(&effective.app, redirect_uri)?;
         let expires = chrono::Utc::now() + chrono::Duration::minutes(10);
         let row = StateRow {
@@ -129,6 +144,7 @@ impl Connections {
             redirect_uri: redirect_uri.to_owned(),
             verifier_sealed: self.sealer.seal_secret(&start.verifier),
             expires_at: store::timestamp(expires),
+            purpose: purpose.to_owned(),
         };
         let hash = store::tokens::hash(secrecy::ExposeSecret::expose_secret(&start.state));
         self.store
@@ -146,11 +162,29 @@ impl Connections {
         state: &str,
         code: &str,
     ) -> Result<ConnectionRow, ConnectionError> {
+        let (pending, effective, tokens) = self.exchange(state, code, PURPOSE_CONNECT).await?;
+        let row = self
+            .connection_from_tokens(pending.user_id, &effective, tokens)
+            .await?;
+        self.save_connection(row.clone(), "connection.connect")
+            .await?;
+        Ok(row)
+    }
+
+    /// Takes the pending authorization `state` (which must be for `purpose`, unexpired, and its
+    /// app unchanged) and exchanges the code through its app.
+    async fn exchange(
+        &self,
+        state: &str,
+        code: &str,
+        purpose: &'static str,
+    ) -> Result<(StateRow, EffectiveApp, oauth::TokenSet), ConnectionError> {
         let hash = store::tokens::hash(state);
         let pending = self
             .store
             .call(move |c| store::oauth_states::take(c, &hash))
             .await?
+            .filter(|p| p.purpose == purpose)
             .ok_or(ConnectionError::UnknownState)?;
         if pending.expires_at < store::now_text() {
             return Err(ConnectionError::UnknownState);
@@ -161,7 +195,9 @@ impl Connections {
             .call(move |c| store::apps::by_id(c, app_id))
             .await?;
         let effective = self.unseal_app(row.ok_or(ConnectionError::AppChangedDuringConnect)?)?;
-        if !effective.row.enabled || effective.row.client_id != pending.client_id {
+        // A test may try an app before it is enabled; a connection needs it enabled.
+        let usable = effective.row.enabled || purpose == PURPOSE_TEST;
+        if !usable || effective.row.client_id != pending.client_id {
             return Err(ConnectionError::AppChangedDuringConnect);
         }
         let verifier = self.sealer.open(&pending.verifier_sealed)?;
@@ -173,12 +209,7 @@ impl Connections {
             &verifier,
         )
         .await?;
-        let row = self
-            .connection_from_tokens(pending.user_id, &effective, tokens)
-            .await?;
-        self.save_connection(row.clone(), "connection.connect")
-            .await?;
-        Ok(row)
+        Ok((pending, effective, tokens))
     }
 
     async fn connection_from_tokens(

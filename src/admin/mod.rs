@@ -16,6 +16,7 @@ mod apps;
 mod audit;
 mod groups;
 mod oauth;
+mod test_connection;
 mod tokens;
 mod users;
 
@@ -38,6 +39,7 @@ pub use oauth::{
     AddedClient, ClientView, GrantView, client_add, client_set_blocked, clients_list, grant_revoke,
     grants_list,
 };
+pub use test_connection::{AppTarget, app_test_begin, app_test_finish};
 pub use tokens::{
     CreatedToken, RevokedToken, TOKEN_PREFIX, TokenView, new_token, token_create, token_list,
     token_revoke,
@@ -70,6 +72,9 @@ pub enum AdminError {
     /// The change conflicts with the current state (already exists, already revoked).
     #[error("{0}")]
     Conflict(String),
+    /// Salesforce refused or failed; the message says why and what to fix.
+    #[error("{0}")]
+    Salesforce(String),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),

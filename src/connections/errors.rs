@@ -35,6 +35,9 @@ pub enum ConnectionError {
     /// The token response pointed at a host that is not Salesforce.
     #[error("refusing Salesforce's answer: {0}")]
     UnsafeInstance(String),
+    /// Salesforce refused an authorization; the message says why and what to fix.
+    #[error("{0}")]
+    Refused(String),
     /// An OAuth exchange failed.
     #[error(transparent)]
     OAuth(#[from] OAuthError),

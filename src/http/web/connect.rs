@@ -251,7 +251,8 @@ pub(super) async fn callback(
             .call(move |c| store::oauth_states::owner(c, &hash))
             .await;
         match owner {
-            Ok(Some(owner)) if owner == who.user_id => {}
+            Ok(Some((owner, purpose)))
+                if owner == who.user_id && purpose == store::oauth_states::PURPOSE_CONNECT => {}
             Ok(_) => {
                 return result(
                     http::StatusCode::FORBIDDEN,

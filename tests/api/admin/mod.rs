@@ -3,6 +3,7 @@
 
 mod cli;
 mod teams;
+mod test_connection;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
