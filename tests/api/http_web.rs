@@ -500,3 +500,99 @@ async fn the_admin_console_is_404_for_anyone_but_an_admin_and_shows_the_callback
         );
     }
 }
+
+#[tokio::test]
+async fn test_connection_in_the_console_signs_in_through_the_app_and_shows_the_report() {
+    let (base, host, test) = serve(None).await;
+    let user_id = test.user_id;
+    test.app
+        .store
+        .call_sync(|c| store::users::set_admin(c, user_id, true))
+        .unwrap();
+    let session = cookie_pair(&sign_in(&base, &host).await);
+    let c = client();
+    let page = c
+        .get(format!("{base}/admin/app"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf(&page);
+    // Without the session's CSRF token nothing starts.
+    let forged = c
+        .post(format!("{base}/admin/app/test"))
+        .header("cookie", &session)
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    let started = c
+        .post(format!("{base}/admin/app/test"))
+        .header("cookie", &session)
+        .form(&[("csrf", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 303);
+    let authorize = started.headers()["location"].to_str().unwrap().to_owned();
+    assert!(authorize.starts_with(&test.org.base_url()), "{authorize}");
+    let approved = c
+        .get(format!("{authorize}&login_hint=sam.lee@example.com"))
+        .send()
+        .await
+        .unwrap();
+    let callback = approved.headers()["location"].to_str().unwrap().to_owned();
+    let result = c
+        .get(&callback)
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(result.status(), 200);
+    let html = result.text().await.unwrap();
+    assert!(html.contains("Test connection succeeded"), "{html}");
+    assert!(html.contains("sam.lee@example.com"), "{html}");
+    assert!(html.contains("Queryable objects"), "{html}");
+    assert!(html.contains("revoked at once"), "{html}");
+    // The admin's own connection is the one they had before (alex), untouched.
+    let kept = test
+        .app
+        .store
+        .call_sync(move |c| store::connections::get(c, user_id))
+        .unwrap()
+        .unwrap();
+    assert_ne!(kept.username, "sam.lee@example.com");
+
+    // A group without an override app: the page says what to do.
+    test.app
+        .store
+        .call_sync(|c| store::groups::insert(c, "sales", 10))
+        .unwrap();
+    let missing = c
+        .post(format!("{base}/admin/groups/sales/test"))
+        .header("cookie", &session)
+        .form(&[("csrf", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    assert!(missing.text().await.unwrap().contains("no override app"));
+
+    // Without the admin flag, the button's route is 404 like the rest of the console.
+    test.app
+        .store
+        .call_sync(|c| store::users::set_admin(c, user_id, false))
+        .unwrap();
+    let refused = c
+        .post(format!("{base}/admin/app/test"))
+        .header("cookie", &session)
+        .form(&[("csrf", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 404);
+}

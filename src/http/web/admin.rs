@@ -5,7 +5,7 @@
 use axum::Router;
 use axum::extract::{FromRef, FromRequestParts, State};
 use axum::response::{IntoResponse as _, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use super::{SignedIn, pages, session_of};
 use crate::admin;
@@ -23,6 +23,11 @@ pub(super) fn routes() -> Router<HttpState> {
         .route("/admin/app", get(app_page))
         .route("/admin/groups", get(groups_page))
         .route("/admin/people", get(people_page))
+        .route("/admin/app/test", post(super::admin_test::start_org))
+        .route(
+            "/admin/groups/{name}/test",
+            post(super::admin_test::start_group),
+        )
         .route("/admin/console.js", get(script))
 }
 
@@ -56,17 +61,24 @@ where
             Ok(None) => return Err(not_found()),
             Err(e) => return Err(pages::internal(&e.to_string())),
         };
-        let user_id = who.user_id;
-        let user = state
-            .app
-            .store
-            .call(move |c| store::users::find_by_id(c, user_id))
-            .await;
-        match user {
-            Ok(Some(u)) if u.is_admin => Ok(Self(who)),
-            Ok(_) => Err(not_found()),
-            Err(e) => Err(pages::internal(&e.to_string())),
+        match is_admin(&state, who.user_id).await {
+            Ok(true) => Ok(Self(who)),
+            Ok(false) => Err(not_found()),
+            Err(page) => Err(page),
         }
+    }
+}
+
+/// Whether the person has the admin flag now (an error page when the database fails).
+pub(super) async fn is_admin(state: &HttpState, user_id: i64) -> Result<bool, Response> {
+    let user = state
+        .app
+        .store
+        .call(move |c| store::users::find_by_id(c, user_id))
+        .await;
+    match user {
+        Ok(u) => Ok(u.is_some_and(|u| u.is_admin)),
+        Err(e) => Err(pages::internal(&e.to_string())),
     }
 }
 
@@ -83,7 +95,7 @@ const CONSOLE_STYLE: &str = "<style>nav.console{display:flex;gap:1rem;flex-wrap:
 
 /// A console page: the shared layout of [`pages::page`] with the console's navigation (the
 /// current page marked) and the signed-in admin; scripts only from this site (the copy button).
-fn console_page(admin: &Admin, current: &str, body_html: &str) -> Response {
+pub(super) fn console_page(admin: &Admin, current: &str, body_html: &str) -> Response {
     let title = NAV
         .iter()
         .find(|(path, _)| *path == current)
@@ -129,6 +141,16 @@ async fn script(_: Admin) -> Response {
         SCRIPT,
     )
         .into_response()
+}
+
+/// "Test with my account": signs the admin in through that app and shows what Salesforce
+/// granted, keeping nothing (`admin_test`).
+fn test_button(admin: &Admin, action: &str) -> String {
+    format!(
+        "<form class=\"inline\" method=\"post\" action=\"{}\">{}<button type=\"submit\" class=\"test-connection\">Test with my account</button></form>",
+        pages::escape(action),
+        admin.0.csrf_input()
+    )
 }
 
 /// A `<dl>` of (label, already-escaped value) pairs.
@@ -195,8 +217,13 @@ async fn app_page(admin: Admin, State(state): State<HttpState>) -> Response {
     let body = format!(
         "<h2>Callback URL</h2><p>Register this URL as the callback URL of the app in Salesforce:</p>\
          <p><code class=\"copy\" id=\"callback-url\">{}</code> <button type=\"button\" data-copy=\"callback-url\">Copy</button></p>\
-         <h2>Organization app</h2>{settings}",
-        pages::escape(&callback)
+         <h2>Organization app</h2>{settings}{test}",
+        pages::escape(&callback),
+        test = if app.is_some() {
+            test_button(&admin, "/admin/app/test")
+        } else {
+            String::new()
+        }
     );
     console_page(&admin, "/admin/app", &body)
 }
@@ -227,8 +254,17 @@ async fn groups_page(admin: Admin, State(state): State<HttpState>) -> Response {
                 } else {
                     pages::escape(&g.members.join(", "))
                 };
+                let test = if g.app.is_some() {
+                    let action = format!(
+                        "/admin/groups/{}/test",
+                        url::form_urlencoded::byte_serialize(g.name.as_bytes()).collect::<String>()
+                    );
+                    test_button(&admin, &action)
+                } else {
+                    String::new()
+                };
                 format!(
-                    "<tr><td>{}</td><td>{}</td><td>{app}</td><td>{members}</td></tr>",
+                    "<tr><td>{}</td><td>{}</td><td>{app} {test}</td><td>{members}</td></tr>",
                     pages::escape(&g.name),
                     g.priority
                 )

@@ -243,25 +243,31 @@ pub(super) async fn callback(
         }
         Err(e) => return pages::internal(&e.to_string()),
     };
-    if !params.contains_key("error") {
-        let hash = store::tokens::hash(params.get("state").map_or("", String::as_str));
-        let owner = state
-            .app
-            .store
-            .call(move |c| store::oauth_states::owner(c, &hash))
-            .await;
-        match owner {
-            Ok(Some((owner, purpose)))
-                if owner == who.user_id && purpose == store::oauth_states::PURPOSE_CONNECT => {}
-            Ok(_) => {
-                return result(
-                    http::StatusCode::FORBIDDEN,
-                    "Not connected",
-                    "This authorization is unknown, already used, older than 10 minutes, or was started by another person. Open /connect and connect again.",
-                );
-            }
-            Err(e) => return pages::internal(&e.to_string()),
+    let hash = store::tokens::hash(params.get("state").map_or("", String::as_str));
+    let owner = state
+        .app
+        .store
+        .call(move |c| store::oauth_states::owner(c, &hash))
+        .await;
+    match owner {
+        // An admin's test connection: its result (or Salesforce's error) on a console page.
+        Ok(Some((owner, purpose)))
+            if owner == who.user_id && purpose == store::oauth_states::PURPOSE_TEST =>
+        {
+            return super::admin_test::finish(&state, who, &params).await;
         }
+        Ok(Some((owner, purpose)))
+            if owner == who.user_id && purpose == store::oauth_states::PURPOSE_CONNECT => {}
+        // Salesforce's error= is explained whoever's it was.
+        Ok(_) if params.contains_key("error") => {}
+        Ok(_) => {
+            return result(
+                http::StatusCode::FORBIDDEN,
+                "Not connected",
+                "This authorization is unknown, already used, older than 10 minutes, or was started by another person. Open /connect and connect again.",
+            );
+        }
+        Err(e) => return pages::internal(&e.to_string()),
     }
     match callback::finish(&state.app.connections, &params).await {
         Ok(c) => result(

@@ -6,6 +6,7 @@
 //! `/login` when nobody is signed in, and [`SignedIn::check_csrf`] checks a form's token.
 
 pub mod admin;
+mod admin_test;
 mod changes;
 mod connect;
 mod login;

@@ -1,0 +1,147 @@
+//! The console's "Test with my account" buttons (DESIGN "Admin console"): start a test of the org
+//! app or a group override through `crate::admin`, and show its result when Salesforce redirects
+//! back to the shared callback. Everything from Salesforce is escaped.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse as _, Redirect, Response};
+
+use super::admin::{Admin, console_page, is_admin};
+use super::login::CsrfForm;
+use super::{SignedIn, pages};
+use crate::admin::{self, AdminError, AppTarget};
+use crate::connections::TestReport;
+use crate::http::server::HttpState;
+use crate::oauth::CALLBACK_PATH;
+
+/// `POST /admin/app/test`: tests the organization's app.
+pub(super) async fn start_org(
+    admin: Admin,
+    State(state): State<HttpState>,
+    axum::Form(form): axum::Form<CsrfForm>,
+) -> Response {
+    start(admin, state, form, AppTarget::Org).await
+}
+
+/// `POST /admin/groups/{name}/test`: tests a group's override app.
+pub(super) async fn start_group(
+    admin: Admin,
+    State(state): State<HttpState>,
+    Path(name): Path<String>,
+    axum::Form(form): axum::Form<CsrfForm>,
+) -> Response {
+    start(admin, state, form, AppTarget::Group(name)).await
+}
+
+async fn start(admin: Admin, state: HttpState, form: CsrfForm, target: AppTarget) -> Response {
+    if let Err(r) = admin.0.check_csrf(&form.csrf) {
+        return r.into_response();
+    }
+    let redirect_uri = state.public_url().join(CALLBACK_PATH);
+    let actor = admin::console_actor(&admin.0.email);
+    match admin::app_test_begin(&state.app, &actor, admin.0.user_id, &target, &redirect_uri).await {
+        Ok(url) => Redirect::to(&url).into_response(),
+        Err(e) => failed(&admin, &target_name(&target), &e),
+    }
+}
+
+/// The callback of a test the signed-in person started: the report, or the error with its fix.
+/// Only an admin gets here (the state was theirs, and they must still be one).
+pub(super) async fn finish(
+    state: &HttpState,
+    who: SignedIn,
+    params: &HashMap<String, String>,
+) -> Response {
+    match is_admin(state, who.user_id).await {
+        Ok(true) => {}
+        Ok(false) => return super::admin::not_found(),
+        Err(page) => return page,
+    }
+    let admin = Admin(who);
+    let actor = admin::console_actor(&admin.0.email);
+    match admin::app_test_finish(&state.app, &actor, params).await {
+        Ok(report) => console_page(&admin, "/admin/app", &report_html(&report)),
+        Err(e) => failed(&admin, "the app", &e),
+    }
+}
+
+fn target_name(target: &AppTarget) -> String {
+    match target {
+        AppTarget::Org => "the organization app".to_owned(),
+        AppTarget::Group(name) => format!("the override app of group {name}"),
+    }
+}
+
+fn failed(admin: &Admin, what: &str, e: &AdminError) -> Response {
+    let body = format!(
+        "<h2>Test connection failed</h2><p>Testing {} did not work:</p><p id=\"test-result\" class=\"error\">{}</p>\
+         <p>Nothing was stored. Fix the setting and test again.</p><p><a href=\"/admin/app\">Back to the Salesforce app</a> · <a href=\"/admin/groups\">Groups</a></p>",
+        pages::escape(what),
+        pages::escape(&e.to_string())
+    );
+    let mut response = console_page(admin, "/admin/app", &body);
+    *response.status_mut() = match e {
+        AdminError::NotFound(_) => http::StatusCode::NOT_FOUND,
+        _ => http::StatusCode::BAD_GATEWAY,
+    };
+    response
+}
+
+fn report_html(r: &TestReport) -> String {
+    let app = r.group.as_deref().map_or_else(
+        || "the organization app".to_owned(),
+        |g| format!("the override app of group {g}"),
+    );
+    let who = match &r.display_name {
+        Some(name) => format!("{} ({})", pages::escape(&r.username), pages::escape(name)),
+        None => pages::escape(&r.username),
+    };
+    let refresh = if r.refresh_token_issued {
+        "issued: connections stay signed in".to_owned()
+    } else {
+        "NOT issued: people would have to reconnect when the session ends. Add the refresh_token and \
+         offline_access scopes to the app (in Salesforce and here) and set its refresh token policy to \
+         \"valid until revoked\"."
+            .to_owned()
+    };
+    let usage = r.api_usage.as_ref().map_or_else(
+        || "not reported".to_owned(),
+        |u| {
+            format!(
+                "{} of {} API calls used in the last 24 hours",
+                u.used, u.limit
+            )
+        },
+    );
+    let revoked = match &r.revoked {
+        Ok(()) => "revoked at once; nothing was stored".to_owned(),
+        Err(e) => format!(
+            "could not be revoked ({}); nothing was stored, and the session ends by itself",
+            pages::escape(e)
+        ),
+    };
+    let rows = [
+        ("Signed in as", who.clone()),
+        ("Org", format!("<code>{}</code>", pages::escape(&r.org_id))),
+        ("Instance", pages::escape(&r.instance_url)),
+        (
+            "Client id",
+            format!("<code>{}</code>", pages::escape(&r.client_id)),
+        ),
+        ("Granted scopes", pages::escape(&r.scopes)),
+        ("Refresh token", refresh),
+        ("API usage", usage),
+        ("Queryable objects", r.queryable_objects.to_string()),
+        ("Tokens", revoked),
+    ];
+    let items: String = rows
+        .iter()
+        .map(|(k, v)| format!("<dt>{k}</dt><dd>{v}</dd>"))
+        .collect();
+    format!(
+        "<h2>Test connection succeeded</h2><p id=\"test-result\" class=\"ok\">Signed in to Salesforce through {} as {who}.</p>\
+         <dl>{items}</dl><p><a href=\"/admin/app\">Back to the Salesforce app</a> · <a href=\"/admin/groups\">Groups</a></p>",
+        pages::escape(&app)
+    )
+}
