@@ -9,6 +9,7 @@ use std::time::Duration;
 use bytes::BytesMut;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use tokio_postgres::config::SslMode;
 use tokio_postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 
 use super::StoreError;
@@ -71,14 +72,10 @@ pub(super) fn off_runtime<R: Send>(f: impl FnOnce() -> R + Send) -> R {
 impl PgStore {
     /// Connects (checking the server answers), applies pending migrations.
     pub fn open(url: &str, pool_size: usize) -> Result<Arc<Self>, StoreError> {
+        let (url, tls) = tls_options(url)?;
         let mut config: tokio_postgres::Config = url.parse().map_err(|e| StoreError::Url {
             problem: format!("{e}"),
         })?;
-        if config.get_ssl_mode() == tokio_postgres::config::SslMode::Require {
-            return Err(StoreError::Url {
-                problem: "sslmode=require: this build does not speak TLS to PostgreSQL; use a private network or a TLS tunnel and sslmode=disable or prefer".into(),
-            });
-        }
         let shown = shown_location(&config);
         if config.get_password().is_none()
             && let Some(password) = password_for(&config)
@@ -95,13 +92,20 @@ impl PgStore {
             .enable_all()
             .build()
             .map_err(|e| StoreError::Task(format!("cannot start the database runtime: {e}")))?;
-        let manager = Manager::from_config(
-            config,
-            tokio_postgres::NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let manager_config = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match tls {
+            None => {
+                config.ssl_mode(SslMode::Disable);
+                Manager::from_config(config, tokio_postgres::NoTls, manager_config)
+            }
+            Some(client) => {
+                config.ssl_mode(SslMode::Require);
+                let connect = tokio_postgres_rustls::MakeRustlsConnect::new(client);
+                Manager::from_config(config, connect, manager_config)
+            }
+        };
         let pool = Pool::builder(manager)
             .max_size(pool_size.max(1))
             .wait_timeout(Some(WAIT))
@@ -322,6 +326,91 @@ pub(super) fn placeholders(sql: &str) -> String {
     out
 }
 
+/// The URL without the TLS options we handle ourselves, and the TLS client to use (if any).
+///
+/// `sslmode=require`, `verify-ca` and `verify-full` connect over TLS and always verify the server's
+/// certificate and host name (tokens and secrets cross this connection): against the CA file named
+/// by `sslrootcert`, else the system's trusted roots. `disable`, `allow`, `prefer` and no `sslmode`
+/// connect without TLS.
+fn tls_options(url: &str) -> Result<(String, Option<rustls::ClientConfig>), StoreError> {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut kept = Vec::new();
+    let (mut mode, mut root) = (None, None);
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value: String = url::form_urlencoded::parse(format!("v={value}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        match key {
+            "sslmode" => mode = Some(value.to_ascii_lowercase()),
+            "sslrootcert" => root = Some(std::path::PathBuf::from(value)),
+            _ => kept.push(pair),
+        }
+    }
+    let url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    let tls = match mode.as_deref() {
+        None | Some("disable" | "allow" | "prefer") => {
+            if root.is_some() {
+                return Err(StoreError::Url {
+                    problem: "sslrootcert is set but sslmode does not ask for TLS: add sslmode=verify-full".into(),
+                });
+            }
+            None
+        }
+        Some("require" | "verify-ca" | "verify-full") => Some(tls_client(root.as_deref())?),
+        Some(other) => {
+            return Err(StoreError::Url {
+                problem: format!(
+                    "sslmode={other} is not known: use disable, prefer, require, verify-ca or verify-full"
+                ),
+            });
+        }
+    };
+    Ok((url, tls))
+}
+
+/// A TLS client verifying against the CA certificates in `root` (PEM), else the system's roots.
+fn tls_client(root: Option<&std::path::Path>) -> Result<rustls::ClientConfig, StoreError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+
+    let tls_error = |e: rustls::Error| StoreError::Url {
+        problem: format!("cannot set up TLS to PostgreSQL: {e}"),
+    };
+    let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(tls_error)?;
+    let Some(path) = root else {
+        use rustls_platform_verifier::BuilderVerifierExt as _;
+        return Ok(builder
+            .with_platform_verifier()
+            .map_err(tls_error)?
+            .with_no_client_auth());
+    };
+    let unreadable = |e: &dyn std::fmt::Display| StoreError::Url {
+        problem: format!(
+            "sslrootcert {}: {e}; give the path of the CA certificate (PEM) that signed the server's certificate",
+            path.display()
+        ),
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(path).map_err(|e| unreadable(&e))? {
+        let cert = cert.map_err(|e| unreadable(&e))?;
+        roots.add(cert).map_err(|e| unreadable(&e))?;
+    }
+    if roots.is_empty() {
+        return Err(unreadable(&"no certificate in the file"));
+    }
+    Ok(builder.with_root_certificates(roots).with_no_client_auth())
+}
+
 fn shown_location(config: &tokio_postgres::Config) -> String {
     let host = config
         .get_hosts()
@@ -498,6 +587,30 @@ mod tests {
             "SELECT a FROM t WHERE b = $1 AND c = '?2' AND d = $12"
         );
         assert_eq!(placeholders("VALUES (?, ?)"), "VALUES ($1, $2)");
+    }
+
+    #[test]
+    fn tls_options_are_read_from_the_url_and_removed_from_it() {
+        let (url, tls) = tls_options("postgres://u@h:5432/db?application_name=x").unwrap();
+        assert_eq!(
+            (url.as_str(), tls.is_none()),
+            ("postgres://u@h:5432/db?application_name=x", true)
+        );
+        let (url, tls) = tls_options("postgres://u@h/db?sslmode=prefer").unwrap();
+        assert_eq!((url.as_str(), tls.is_none()), ("postgres://u@h/db", true));
+        let (url, tls) =
+            tls_options("postgres://u@h/db?sslmode=require&connect_timeout=3").unwrap();
+        assert_eq!(
+            (url.as_str(), tls.is_some()),
+            ("postgres://u@h/db?connect_timeout=3", true)
+        );
+        let e = tls_options("postgres://u@h/db?sslmode=sometimes").unwrap_err();
+        assert!(e.to_string().contains("verify-full"), "{e}");
+        let e = tls_options("postgres://u@h/db?sslrootcert=/x.pem").unwrap_err();
+        assert!(e.to_string().contains("sslmode=verify-full"), "{e}");
+        let e = tls_options("postgres://u@h/db?sslmode=verify-full&sslrootcert=%2Fno%2Fca.pem")
+            .unwrap_err();
+        assert!(e.to_string().contains("/no/ca.pem"), "{e}");
     }
 
     #[test]

@@ -11,28 +11,28 @@ fn fresh_locations() -> Vec<(std::path::PathBuf, tempfile::TempDir)> {
     let dir = tempfile::tempdir().unwrap();
     let mut out = vec![(dir.path().join("t.db"), dir)];
     if let Ok(server) = std::env::var("SALESFORCE_MCP_TEST_PG") {
-        let name = format!("u_{}", uuid::Uuid::new_v4().simple());
-        let done = std::process::Command::new("psql")
-            .args([
-                server.as_str(),
-                "-q",
-                "-c",
-                &format!("CREATE DATABASE {name}"),
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            done.status.success(),
-            "CREATE DATABASE failed: {}",
-            String::from_utf8_lossy(&done.stderr)
-        );
-        let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
         out.push((
-            format!("{base}/{name}").into(),
+            fresh_pg_database(&server).into(),
             tempfile::tempdir().unwrap(),
         ));
     }
     out
+}
+
+/// A new, empty database on the test PostgreSQL server; its URL.
+fn fresh_pg_database(server: &str) -> String {
+    let name = format!("u_{}", uuid::Uuid::new_v4().simple());
+    let done = std::process::Command::new("psql")
+        .args([server, "-q", "-c", &format!("CREATE DATABASE {name}")])
+        .output()
+        .unwrap();
+    assert!(
+        done.status.success(),
+        "CREATE DATABASE failed: {}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let base = server.rsplit_once('/').map_or(server, |(b, _)| b);
+    format!("{base}/{name}")
 }
 
 /// Runs `f` on a fresh store of every backend.
@@ -187,4 +187,50 @@ fn a_group_name_is_taken_only_once_and_members_are_listed_by_email() {
         assert!(groups::of_user(c, bob.id)?.is_empty());
         Ok(())
     });
+}
+
+fn encrypted(store: &Store) -> bool {
+    store
+        .call_sync(|c| {
+            c.query_row(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                params![],
+                |r| r.get(0),
+            )
+        })
+        .unwrap()
+}
+
+#[test]
+fn postgres_over_tls_verifies_the_server_certificate() {
+    // The test command's cluster speaks TLS with a certificate from its own CA.
+    let (Ok(server), Ok(ca)) = (
+        std::env::var("SALESFORCE_MCP_TEST_PG"),
+        std::env::var("SALESFORCE_MCP_TEST_PG_CA"),
+    ) else {
+        return;
+    };
+    let db = fresh_pg_database(&server);
+    let plain = Store::open(std::path::Path::new(&db)).unwrap();
+    assert!(!encrypted(&plain), "no sslmode: no TLS");
+    let verified = format!("{db}?sslmode=verify-full&sslrootcert={ca}");
+    let tls = Store::open(std::path::Path::new(&verified)).unwrap();
+    assert!(encrypted(&tls), "sslmode=verify-full with the CA: TLS");
+    // Without the CA the system roots do not trust the test CA: refused, with the reason.
+    let untrusted =
+        Store::open(std::path::Path::new(&format!("{db}?sslmode=require"))).unwrap_err();
+    let text = untrusted.to_string();
+    assert!(
+        text.contains("cannot be reached") && text.to_lowercase().contains("certificate"),
+        "{text}"
+    );
+    assert!(!text.contains("sslrootcert="), "{text}");
+    let missing = Store::open(std::path::Path::new(&format!(
+        "{db}?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem"
+    )))
+    .unwrap_err();
+    assert!(
+        missing.to_string().contains("/nonexistent/ca.pem"),
+        "{missing}"
+    );
 }
