@@ -50,22 +50,24 @@ pub(crate) async fn token(
     }
     let (client_id, secret) = client_credentials(&headers, &form);
     let mut inner = shared.inner();
-    if client_id.as_ref() != Some(&inner.config.client_id) {
+    let key = client_id.as_deref().and_then(|c| {
+        let expected = inner.config.secret_of(c)?;
+        Some((c.to_owned(), expected.map(str::to_owned)))
+    });
+    let Some((client_id, expected)) = key else {
         return oauth_error("invalid_client_id", "client identifier invalid");
-    }
+    };
     // Salesforce validates a secret that is sent even when none is required.
-    if (inner.config.client_secret.is_some() || secret.is_some())
-        && secret != inner.config.client_secret
-    {
+    if (expected.is_some() || secret.is_some()) && secret != expected {
         return oauth_error("invalid_client", "invalid client credentials");
     }
     let outcome = if grant_type == "authorization_code" {
-        code_grant(&mut inner, &form)
+        code_grant(&mut inner, &form, &client_id)
     } else {
         refresh_grant(&mut inner, &form)
     };
     match outcome {
-        Ok((grant, refresh_token)) => success(&shared, &mut inner, &grant, refresh_token),
+        Ok((grant, refresh_token)) => success(&shared, &mut inner, &grant, refresh_token, expected),
         Err((error, description)) => oauth_error(error, description),
     }
 }
@@ -75,12 +77,13 @@ type Refusal = (&'static str, &'static str);
 
 type GrantOutcome = Result<(Grant, Option<String>), Refusal>;
 
-fn code_grant(inner: &mut Inner, form: &HashMap<String, String>) -> GrantOutcome {
+/// The code grant, for the consumer key that authenticated (the one the code was issued to).
+fn code_grant(inner: &mut Inner, form: &HashMap<String, String>, client_id: &str) -> GrantOutcome {
     let code = form.get("code").map(String::as_str).unwrap_or_default();
     let Some(issued) = inner.tokens.take_code(code) else {
         return Err(("invalid_grant", "expired authorization code"));
     };
-    if issued.client_id != inner.config.client_id {
+    if issued.client_id != client_id {
         return Err(("invalid_grant", "authentication failure"));
     }
     if form.get("redirect_uri") != Some(&issued.redirect_uri) {
@@ -121,7 +124,9 @@ fn refresh_grant(inner: &mut Inner, form: &HashMap<String, String>) -> GrantOutc
             inner.tokens.revoke_family(family);
             Err(expired())
         }
-        RefreshLookup::Current(grant) if grant.client_id != inner.config.client_id => {
+        // Either key of the app refreshes a token issued under the other; a key the app no
+        // longer has leaves its tokens unusable.
+        RefreshLookup::Current(grant) if inner.config.secret_of(&grant.client_id).is_none() => {
             Err(expired())
         }
         RefreshLookup::Current(grant) => {
@@ -136,6 +141,7 @@ fn success(
     inner: &mut Inner,
     grant: &Grant,
     refresh_token: Option<String>,
+    key: Option<String>,
 ) -> Response {
     let org_15 = String::from_utf8_lossy(ORG_ID_15).into_owned();
     let access_token = inner.tokens.issue_access(grant, &org_15);
@@ -144,7 +150,6 @@ fn success(
     };
     let id = shared.identity_url(user);
     let issued_at = epoch_millis(SystemTime::now()).to_string();
-    let key = inner.config.client_secret.clone();
     let mut body = json!({
         "access_token": access_token,
         "signature": signature(key.as_deref(), &id, &issued_at),
