@@ -77,6 +77,11 @@ async fn after_a_promotion_new_connections_use_the_new_key_and_old_ones_refresh_
     assert!(t.requests_where(|r| r.status == 400).is_empty());
     let refreshed = connection(&t, t.user_id).await;
     assert_eq!(refreshed, ("active".into(), NEW_KEY.into()));
+    let shown = admin_ok(&t, &["admin", "user", "show", "alice@example.com"], "");
+    assert!(
+        shown.contains("active as") && shown.contains(&format!("client id {NEW_KEY})")),
+        "{shown}"
+    );
     assert!(!audit_actions(&t).contains(&"connection.needs_reconnect".to_owned()));
 
     let bob = t.app.local_user(Some("bob@example.com")).unwrap().id;
