@@ -90,6 +90,9 @@ pub struct SimConsumerKey {
     pub client_id: String,
     /// The consumer secret.
     pub client_secret: Option<String>,
+    /// The key belongs to another app of the org (as when moving from a Connected App to an
+    /// External Client App): its tokens and the first key's do not refresh under each other.
+    pub separate_app: bool,
 }
 
 impl SimOrgConfig {
@@ -103,6 +106,14 @@ impl SimOrgConfig {
             .as_ref()
             .filter(|k| k.client_id == client_id)
             .map(|k| k.client_secret.as_deref())
+    }
+
+    /// Whether a refresh token issued under key `issued` refreshes under key `presented`: the
+    /// same key, or both keys of one app.
+    pub(crate) fn refreshes_under(&self, issued: &str, presented: &str) -> bool {
+        let shared = self.second_key.as_ref().is_some_and(|k| !k.separate_app);
+        issued == presented
+            || (shared && self.secret_of(issued).is_some() && self.secret_of(presented).is_some())
     }
 }
 

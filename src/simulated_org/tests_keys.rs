@@ -15,6 +15,7 @@ fn second_key() -> SimConsumerKey {
     SimConsumerKey {
         client_id: SECOND.into(),
         client_secret: Some("s2".into()),
+        separate_app: false,
     }
 }
 
@@ -83,4 +84,23 @@ async fn the_second_key_authorizes_and_its_tokens_end_when_the_app_drops_it() {
     org.set_second_key(None);
     let dropped = refresh_as(&org, &body, DEFAULT_CLIENT_ID, "").await;
     assert_oauth_error(&dropped, "invalid_grant", "expired access/refresh token");
+}
+
+#[tokio::test]
+async fn a_key_of_another_app_does_not_refresh_the_first_apps_tokens() {
+    let org = SimulatedOrg::start(SimOrgConfig {
+        rotate_refresh_tokens: true,
+        ..SimOrgConfig::default()
+    })
+    .await
+    .unwrap();
+    let first = connect(&org).await;
+    org.set_second_key(Some(SimConsumerKey {
+        separate_app: true,
+        ..second_key()
+    }));
+    let other_app = refresh_as(&org, &first, SECOND, "s2").await;
+    assert_oauth_error(&other_app, "invalid_grant", "expired access/refresh token");
+    let (status, body) = refresh_as(&org, &first, DEFAULT_CLIENT_ID, "").await;
+    assert_eq!(status, 200, "the refused attempt retired nothing: {body}");
 }

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::oauth::{client_credentials, no_store, oauth_error, parse_form};
 use super::state::{Inner, ORG_ID_15, Shared};
-use super::tokens::{Grant, RefreshLookup, epoch_millis};
+use super::tokens::{Grant, RefreshLookup, TokenKind, epoch_millis};
 
 /// Signs `signature` when the app has no client secret.
 const FIXED_SIGNING_KEY: &[u8] = b"simulated-org-signing-key";
@@ -64,7 +64,7 @@ pub(crate) async fn token(
     let outcome = if grant_type == "authorization_code" {
         code_grant(&mut inner, &form, &client_id)
     } else {
-        refresh_grant(&mut inner, &form)
+        refresh_grant(&mut inner, &form, &client_id)
     };
     match outcome {
         Ok((grant, refresh_token)) => success(&shared, &mut inner, &grant, refresh_token, expected),
@@ -112,21 +112,28 @@ fn code_grant(inner: &mut Inner, form: &HashMap<String, String>, client_id: &str
     Ok((grant, refresh))
 }
 
-fn refresh_grant(inner: &mut Inner, form: &HashMap<String, String>) -> GrantOutcome {
+/// The refresh grant, for the consumer key that authenticated.
+fn refresh_grant(
+    inner: &mut Inner,
+    form: &HashMap<String, String>,
+    client_id: &str,
+) -> GrantOutcome {
     let expired = || ("invalid_grant", "expired access/refresh token");
     let Some(token) = form.get("refresh_token").filter(|t| !t.is_empty()) else {
         return Err(("invalid_request", "refresh token is missing"));
     };
+    // A token of another app (or of a key the app no longer has) is refused before it is used,
+    // so that refusing it rotates and retires nothing.
+    if let Some(TokenKind::Refresh(grant)) = inner.tokens.introspect(token)
+        && !inner.config.refreshes_under(&grant.client_id, client_id)
+    {
+        return Err(expired());
+    }
     let rotate = inner.config.rotate_refresh_tokens;
     match inner.tokens.use_refresh(token, rotate) {
         RefreshLookup::Unknown => Err(expired()),
         RefreshLookup::Retired(family) => {
             inner.tokens.revoke_family(family);
-            Err(expired())
-        }
-        // Either key of the app refreshes a token issued under the other; a key the app no
-        // longer has leaves its tokens unusable.
-        RefreshLookup::Current(grant) if inner.config.secret_of(&grant.client_id).is_none() => {
             Err(expired())
         }
         RefreshLookup::Current(grant) => {

@@ -24,11 +24,13 @@ fn admin_ok(t: &TestApp, args: &[&str], stdin: &str) -> String {
     run.stdout
 }
 
-/// Salesforce has the new key; the admin stages it with `secret` and promotes it.
-fn stage_and_promote(t: &TestApp, secret: &str) -> String {
+/// Salesforce has the new key (on the same app, or on another app of the org); the admin
+/// stages it with `secret` and promotes it.
+fn stage_and_promote_key(t: &TestApp, secret: &str, separate_app: bool) -> String {
     t.org.set_second_key(Some(SimConsumerKey {
         client_id: NEW_KEY.into(),
         client_secret: Some(NEW_SECRET.into()),
+        separate_app,
     }));
     let staged = [
         "admin",
@@ -40,6 +42,11 @@ fn stage_and_promote(t: &TestApp, secret: &str) -> String {
     ];
     admin_ok(t, &staged, secret);
     admin_ok(t, &["admin", "org", "promote-staged"], "")
+}
+
+/// A new key of the same app, staged with `secret` and promoted.
+fn stage_and_promote(t: &TestApp, secret: &str) -> String {
+    stage_and_promote_key(t, secret, false)
 }
 
 async fn query_works(t: &TestApp, user_id: i64) {
@@ -153,4 +160,27 @@ async fn a_promoted_set_salesforce_refuses_falls_back_once_to_the_previous_set()
     );
     let kept = connection(&t, t.user_id).await;
     assert_eq!(kept, ("active".into(), DEFAULT_CLIENT_ID.into()));
+}
+
+#[tokio::test]
+async fn moving_to_another_app_keeps_connections_made_under_the_old_one_refreshing() {
+    let t = spawn_app().await;
+    // The new key is another app's (a Connected App replaced by an External Client App): it
+    // refuses the old app's refresh tokens with invalid_grant, and the previous set takes over.
+    stage_and_promote_key(&t, NEW_SECRET, true);
+    t.org.expire_access_tokens();
+    query_works(&t, t.user_id).await;
+    let grants: Vec<u16> = t
+        .requests_where(|r| r.grant_type.as_deref() == Some("refresh_token"))
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(
+        grants,
+        [400, 200],
+        "the new app refused, then the previous set"
+    );
+    let kept = connection(&t, t.user_id).await;
+    assert_eq!(kept, ("active".into(), DEFAULT_CLIENT_ID.into()));
+    assert!(!audit_actions(&t).contains(&"connection.needs_reconnect".to_owned()));
 }
