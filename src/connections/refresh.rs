@@ -1,6 +1,8 @@
 //! Refreshing a person's access token after Salesforce rejected it: single-flight within the
 //! process (a lock per person) and across processes (a claim in the database), with a rotated
-//! refresh token saved before the new access token is used. `invalid_grant` marks the
+//! refresh token saved before the new access token is used. The grant goes through the app's
+//! main credential set, and once more through the previous set (kept after a promotion of
+//! staged credentials) when Salesforce refuses the main one. `invalid_grant` marks the
 //! connection `needs_reconnect`, and such a connection is not refreshed again.
 
 use std::time::{Duration, Instant};
