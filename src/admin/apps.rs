@@ -4,6 +4,7 @@ use secrecy::SecretString;
 use serde::Serialize;
 use serde_json::json;
 
+use super::credentials::{self, StagedChange};
 use super::{AdminError, Saved, audit, read, reconcile, write};
 use crate::app::App;
 use crate::oauth::urls::AuthBaseUrl;
@@ -43,6 +44,10 @@ pub struct AppInput {
     pub prompt: Option<String>,
     /// Enable (`true`) or disable (`false`) the app.
     pub enabled: Option<bool>,
+    /// The staged credential set (promoted later with `promote-staged`).
+    pub staged: StagedChange,
+    /// Remove the previous credential set: connections still on it must reconnect.
+    pub remove_previous: bool,
 }
 
 impl AppInput {
@@ -54,6 +59,8 @@ impl AppInput {
             || self.scopes.is_some()
             || self.prompt.is_some()
             || self.enabled.is_some()
+            || !matches!(self.staged, StagedChange::Keep)
+            || self.remove_previous
     }
 }
 
@@ -78,6 +85,20 @@ pub struct AppView {
     pub prompt: Option<String>,
     /// Whether the app may be used.
     pub enabled: bool,
+    /// The staged consumer key, waiting for `promote-staged`.
+    pub staged_client_id: Option<String>,
+    /// `set` or `none`: the staged consumer secret.
+    pub staged_client_secret: &'static str,
+    /// The consumer key that was main before the last promotion (connections made under it
+    /// keep refreshing until it is removed).
+    pub previous_client_id: Option<String>,
+    /// `set` or `none`: the previous consumer secret.
+    pub previous_client_secret: &'static str,
+}
+
+/// `set` when a sealed secret is stored, else `none`.
+fn set_or_none(sealed: Option<&Vec<u8>>) -> &'static str {
+    if sealed.is_some() { "set" } else { "none" }
 }
 
 impl AppView {
@@ -94,23 +115,48 @@ impl From<&AppRow> for AppView {
             group: r.group_name.clone(),
             priority: r.group_priority,
             client_id: r.client_id.clone(),
-            client_secret: if r.client_secret_sealed.is_some() {
-                "set"
-            } else {
-                "none"
-            },
+            client_secret: set_or_none(r.client_secret_sealed.as_ref()),
             auth_base_url: r.auth_base_url.clone(),
             scopes: r.scopes.clone(),
             prompt: r.prompt.clone(),
             enabled: r.enabled,
+            staged_client_id: r.staged.as_ref().map(|s| s.client_id.clone()),
+            staged_client_secret: set_or_none(
+                r.staged
+                    .as_ref()
+                    .and_then(|s| s.client_secret_sealed.as_ref()),
+            ),
+            previous_client_id: r.previous.as_ref().map(|s| s.client_id.clone()),
+            previous_client_secret: set_or_none(
+                r.previous
+                    .as_ref()
+                    .and_then(|s| s.client_secret_sealed.as_ref()),
+            ),
         }
     }
 }
 
-/// An app's audit detail: what changed, never the secret (only whether one is set).
+/// An app's audit detail: what changed, never a secret (only whether one is set).
 pub(super) fn app_audit(row: &AppRow) -> serde_json::Value {
+    let set = |s: &Option<store::apps::CredentialSet>| {
+        s.as_ref().map(
+            |s| json!({"client_id": s.client_id, "has_secret": s.client_secret_sealed.is_some()}),
+        )
+    };
     json!({"client_id": row.client_id, "auth_base_url": row.auth_base_url, "scopes": row.scopes,
-           "prompt": row.prompt, "enabled": row.enabled, "has_secret": row.client_secret_sealed.is_some()})
+           "prompt": row.prompt, "enabled": row.enabled, "has_secret": row.client_secret_sealed.is_some(),
+           "staged": set(&row.staged), "previous": set(&row.previous)})
+}
+
+/// A consumer key as given for `flag`: trimmed, not empty, no spaces.
+pub(super) fn parse_client_id(text: &str, flag: &str) -> Result<String, AdminError> {
+    let id = text.trim();
+    if id.is_empty() || id.contains(char::is_whitespace) {
+        return Err(AdminError::Invalid(format!(
+            "{flag} must be the app's consumer key (no spaces)"
+        )));
+    }
+    Ok(id.to_owned())
 }
 
 /// Applies the input over the current app (or defaults for a new one), validating everything.
@@ -121,14 +167,7 @@ pub(super) fn merge(
 ) -> Result<AppFields, AdminError> {
     let invalid = |m: &str| AdminError::Invalid(m.to_owned());
     let client_id = match (&input.client_id, current) {
-        (Some(id), _) if !id.trim().is_empty() && !id.trim().contains(char::is_whitespace) => {
-            id.trim().to_owned()
-        }
-        (Some(_), _) => {
-            return Err(invalid(
-                "--client-id must be the app's consumer key (no spaces)",
-            ));
-        }
+        (Some(id), _) => parse_client_id(id, "--client-id")?,
         (None, Some(c)) => c.client_id.clone(),
         (None, None) => {
             return Err(invalid(
@@ -195,11 +234,33 @@ pub fn org_show(app: &App) -> Result<Option<AppView>, AdminError> {
 pub fn org_set(app: &App, actor: &str, input: &AppInput) -> Result<Saved<AppView>, AdminError> {
     let current = read(app, store::apps::org_app)?;
     let fields = merge(app, current.as_ref(), input)?;
+    let changes = credentials::changes(app, current.as_ref(), input)?;
     let (row, moved) = write(app, |c| {
-        let row = store::apps::upsert(c, None, &fields)?;
+        let row = credentials::save_app(c, None, &fields, &changes)?;
         audit(c, actor, "org_app.set", "org", &app_audit(&row))?;
         Ok((row, reconcile(c, actor)?))
     })?;
+    Ok(Saved {
+        item: AppView::from(&row),
+        reconnect_required: moved,
+    })
+}
+
+/// Makes the organization's staged set the main one; the old main set becomes the previous one
+/// (audited `org_app.promote_staged`). Connections made under it keep refreshing.
+pub fn org_promote_staged(app: &App, actor: &str) -> Result<Saved<AppView>, AdminError> {
+    let current = read(app, store::apps::org_app)?.ok_or_else(|| {
+        AdminError::NotFound(
+            "the organization's Salesforce app is not configured: run `salesforce-mcp admin org set --client-id ID --auth-base-url URL` first".into(),
+        )
+    })?;
+    let (row, moved) = credentials::promote(
+        app,
+        actor,
+        &current,
+        ("org_app.promote_staged", "org"),
+        "salesforce-mcp admin org set",
+    )?;
     Ok(Saved {
         item: AppView::from(&row),
         reconnect_required: moved,

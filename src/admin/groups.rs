@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::apps::{AppInput, AppView, app_audit, merge};
+use super::credentials::{self, CredentialChanges};
 use super::{AdminError, Saved, audit, read, reconcile, write};
 use crate::app::App;
 use crate::store;
@@ -96,7 +97,10 @@ pub fn group_add(
 ) -> Result<GroupView, AdminError> {
     let name = parse_name(name)?;
     let fields = if input.changes_app() {
-        Some(merge(app, None, input)?)
+        Some((
+            merge(app, None, input)?,
+            credentials::changes(app, None, input)?,
+        ))
     } else {
         None
     };
@@ -105,7 +109,7 @@ pub fn group_add(
             return Ok(false);
         };
         let override_app = match &fields {
-            Some(f) => Some(app_audit(&store::apps::upsert(c, Some(id), f)?)),
+            Some((f, changes)) => Some(app_audit(&credentials::save_app(c, Some(id), f, changes)?)),
             None => None,
         };
         let detail = json!({"name": name, "priority": priority, "override": override_app});
@@ -134,9 +138,12 @@ pub fn group_set(
             "nothing to change: give --priority N or app flags such as --client-id, --enable or --disable (see `salesforce-mcp admin group set --help`)"
             .into()));
     }
-    let fields: Option<AppFields> = if input.changes_app() {
+    let fields: Option<(AppFields, CredentialChanges)> = if input.changes_app() {
         let current = read(app, |c| store::apps::group_app(c, group.id))?;
-        Some(merge(app, current.as_ref(), input)?)
+        Some((
+            merge(app, current.as_ref(), input)?,
+            credentials::changes(app, current.as_ref(), input)?,
+        ))
     } else {
         None
     };
@@ -145,13 +152,45 @@ pub fn group_set(
             store::groups::set_priority(c, group.id, p)?;
         }
         let override_app = match &fields {
-            Some(f) => Some(app_audit(&store::apps::upsert(c, Some(group.id), f)?)),
+            Some((f, changes)) => Some(app_audit(&credentials::save_app(
+                c,
+                Some(group.id),
+                f,
+                changes,
+            )?)),
             None => None,
         };
         let detail = json!({"name": group.name, "priority": priority, "override": override_app});
         audit(c, actor, "group.set", &group.name, &detail)?;
         reconcile(c, actor)
     })?;
+    Ok(Saved {
+        item: group_show(app, &group.name)?,
+        reconnect_required: moved,
+    })
+}
+
+/// Makes a group override's staged set the main one; the old main set becomes the previous one
+/// (audited `group.promote_staged`). Connections made under it keep refreshing.
+pub fn group_promote_staged(
+    app: &App,
+    actor: &str,
+    name: &str,
+) -> Result<Saved<GroupView>, AdminError> {
+    let group = find(app, name)?;
+    let current = read(app, |c| store::apps::group_app(c, group.id))?.ok_or_else(|| {
+        AdminError::NotFound(format!(
+            "group '{0}' has no override app: give it one with `salesforce-mcp admin group set {0} --client-id ID`",
+            group.name
+        ))
+    })?;
+    let (_, moved) = credentials::promote(
+        app,
+        actor,
+        &current,
+        ("group.promote_staged", &group.name),
+        &format!("salesforce-mcp admin group set {}", group.name),
+    )?;
     Ok(Saved {
         item: group_show(app, &group.name)?,
         reconnect_required: moved,

@@ -14,6 +14,7 @@
 
 mod apps;
 mod audit;
+mod credentials;
 mod groups;
 mod oauth;
 mod test_connection;
@@ -28,12 +29,14 @@ use crate::connections::Marked;
 use crate::store::{self, StoreError};
 
 pub use apps::{
-    AppInput, AppView, DEFAULT_AUTH_BASE, DEFAULT_SCOPES, SecretChange, org_set, org_show,
+    AppInput, AppView, DEFAULT_AUTH_BASE, DEFAULT_SCOPES, SecretChange, org_promote_staged,
+    org_set, org_show,
 };
 pub use audit::{AuditEntry, AuditQuery, audit_search};
+pub use credentials::StagedChange;
 pub use groups::{
     DEFAULT_PRIORITY, GroupApp, GroupRemoved, GroupSummary, GroupView, group_add, group_list,
-    group_remove, group_set, group_show, group_views,
+    group_promote_staged, group_remove, group_set, group_show, group_views,
 };
 pub use oauth::{
     AddedClient, ClientView, GrantView, client_add, client_set_blocked, clients_list, grant_revoke,

@@ -23,10 +23,17 @@ pub fn app_label(row: &AppRow) -> String {
 }
 
 /// Why a connection no longer fits the person's effective app, or `None` when it still does
-/// (same app and same client id).
+/// (same app, and the client id it was made or last refreshed with is the app's main or
+/// previous one: a promotion of staged credentials moves nobody).
 pub fn app_change_reason(effective: Option<&AppRow>, row: &ConnectionRow) -> Option<String> {
+    let known_key = |e: &AppRow| {
+        e.client_id == row.client_id
+            || e.previous
+                .as_ref()
+                .is_some_and(|p| p.client_id == row.client_id)
+    };
     match effective {
-        Some(e) if Some(e.id) == row.app_id && e.client_id == row.client_id => None,
+        Some(e) if Some(e.id) == row.app_id && known_key(e) => None,
         Some(e) => Some(format!(
             "your Salesforce app changed (now: {} app, client id {})",
             app_label(e),

@@ -1,12 +1,16 @@
 //! Refreshing a person's access token after Salesforce rejected it: single-flight within the
 //! process (a lock per person) and across processes (a claim in the database), with a rotated
-//! refresh token saved before the new access token is used. `invalid_grant` marks the
+//! refresh token saved before the new access token is used. The grant goes through the app's
+//! main credential set, and once more through the previous set (kept after a promotion of
+//! staged credentials) when Salesforce refuses the main one. `invalid_grant` marks the
 //! connection `needs_reconnect`, and such a connection is not refreshed again.
 
 use std::time::{Duration, Instant};
 
-use super::{ConnectionError, Connections, LiveSession, connection_key, status};
-use crate::oauth::{self, OAuthError};
+use secrecy::SecretString;
+
+use super::{ConnectionError, Connections, EffectiveApp, LiveSession, connection_key, status};
+use crate::oauth::{self, OAuthApp, OAuthError};
 use crate::salesforce::client::Session;
 use crate::store::connections::ConnectionRow;
 use crate::store::{self, now_text, timestamp};
@@ -104,8 +108,11 @@ impl Connections {
             .await?;
         let effective =
             self.unseal_app(app_row.ok_or(ConnectionError::AppChangedDuringConnect)?)?;
-        match oauth::refresh(&self.http, &effective.app, &refresh_token).await {
-            Ok(tokens) => self.save_refreshed(row, tokens).await,
+        let (outcome, used) = self
+            .refresh_through(row, &effective, &refresh_token)
+            .await?;
+        match outcome {
+            Ok(tokens) => self.save_refreshed(row, &used, tokens).await,
             Err(OAuthError::ReconnectRequired { description }) => {
                 let reason =
                     format!("Salesforce no longer accepts the refresh token ({description})");
@@ -116,12 +123,65 @@ impl Connections {
         }
     }
 
-    /// Saves rotated tokens before anyone uses the new access token.
+    /// Sends the refresh grant through the app's main credential set; retries once through the
+    /// previous set (kept after a promotion) when Salesforce refuses the main set as a client
+    /// (`invalid_client`), or refuses the grant of a connection made under the previous set.
+    /// Returns the outcome and the client id that gave it.
+    async fn refresh_through(
+        &self,
+        row: &ConnectionRow,
+        effective: &EffectiveApp,
+        refresh_token: &SecretString,
+    ) -> Result<(Result<oauth::TokenSet, OAuthError>, String), ConnectionError> {
+        let main = oauth::refresh(&self.http, &effective.app, refresh_token).await;
+        let on_previous = effective.row.previous.as_ref().is_some_and(|p| {
+            p.client_id == row.client_id && p.client_id != effective.app.client_id
+        });
+        let retry = match &main {
+            Err(OAuthError::InvalidClient { .. }) => true,
+            Err(OAuthError::ReconnectRequired { .. }) => on_previous,
+            _ => false,
+        };
+        let previous = if retry {
+            self.previous_app(effective)?
+        } else {
+            None
+        };
+        let Some(previous) = previous else {
+            return Ok((main, effective.app.client_id.clone()));
+        };
+        match oauth::refresh(&self.http, &previous, refresh_token).await {
+            // Both sets refused as clients: the main set is what the admin must fix.
+            Err(OAuthError::InvalidClient { .. }) => Ok((main, effective.app.client_id.clone())),
+            outcome => Ok((outcome, previous.client_id)),
+        }
+    }
+
+    /// The app's previous credential set, with the main set's login host and scopes.
+    fn previous_app(&self, effective: &EffectiveApp) -> Result<Option<OAuthApp>, ConnectionError> {
+        let Some(previous) = &effective.row.previous else {
+            return Ok(None);
+        };
+        let client_secret = match &previous.client_secret_sealed {
+            Some(sealed) => Some(self.sealer.open(sealed)?),
+            None => None,
+        };
+        Ok(Some(OAuthApp {
+            client_id: previous.client_id.clone(),
+            client_secret,
+            ..effective.app.clone()
+        }))
+    }
+
+    /// Saves rotated tokens (and the client id that refreshed them) before anyone uses the new
+    /// access token.
     async fn save_refreshed(
         &self,
         row: &ConnectionRow,
+        client_id: &str,
         tokens: oauth::TokenSet,
     ) -> Result<LiveSession, ConnectionError> {
+        let client_id = client_id.to_owned();
         let access = self.sealer.seal_secret(&tokens.access_token);
         let refresh = tokens
             .refresh_token
@@ -135,6 +195,7 @@ impl Connections {
                     c,
                     user_id,
                     generation,
+                    &client_id,
                     &access,
                     refresh.as_deref(),
                 )

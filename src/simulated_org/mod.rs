@@ -35,6 +35,8 @@ mod tokens;
 #[cfg(test)]
 mod tests_composite;
 #[cfg(test)]
+mod tests_keys;
+#[cfg(test)]
 mod tests_oauth;
 #[cfg(test)]
 mod tests_rest;
@@ -52,6 +54,10 @@ pub struct SimOrgConfig {
     pub client_id: String,
     /// The consumer secret; `None` for a public (PKCE-only) client.
     pub client_secret: Option<String>,
+    /// A second consumer key and secret of the same app, as External Client Apps allow during a
+    /// rotation: either key authorizes, and a refresh token issued under one refreshes under the
+    /// other.
+    pub second_key: Option<SimConsumerKey>,
     /// Require an S256 `code_challenge` at authorize.
     pub require_pkce: bool,
     /// Issue a new refresh token on every refresh and retire the old one.
@@ -68,11 +74,46 @@ impl Default for SimOrgConfig {
         Self {
             client_id: DEFAULT_CLIENT_ID.to_string(),
             client_secret: None,
+            second_key: None,
             require_pkce: true,
             rotate_refresh_tokens: false,
             batch_size: 2000,
             redirect_uris: None,
         }
+    }
+}
+
+/// A consumer key and its secret (`None`: a public, PKCE-only client).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimConsumerKey {
+    /// The consumer key.
+    pub client_id: String,
+    /// The consumer secret.
+    pub client_secret: Option<String>,
+    /// The key belongs to another app of the org (as when moving from a Connected App to an
+    /// External Client App): its tokens and the first key's do not refresh under each other.
+    pub separate_app: bool,
+}
+
+impl SimOrgConfig {
+    /// The secret the app expects with `client_id` (`Some(None)`: no secret), or `None` when the
+    /// key is not one of the app's.
+    pub(crate) fn secret_of(&self, client_id: &str) -> Option<Option<&str>> {
+        if client_id == self.client_id {
+            return Some(self.client_secret.as_deref());
+        }
+        self.second_key
+            .as_ref()
+            .filter(|k| k.client_id == client_id)
+            .map(|k| k.client_secret.as_deref())
+    }
+
+    /// Whether a refresh token issued under key `issued` refreshes under key `presented`: the
+    /// same key, or both keys of one app.
+    pub(crate) fn refreshes_under(&self, issued: &str, presented: &str) -> bool {
+        let shared = self.second_key.as_ref().is_some_and(|k| !k.separate_app);
+        issued == presented
+            || (shared && self.secret_of(issued).is_some() && self.secret_of(presented).is_some())
     }
 }
 
@@ -208,6 +249,12 @@ impl SimOrgHandle {
     /// Delay every non-control request by `latency`.
     pub fn set_latency(&self, latency: Duration) {
         self.shared.inner().latency = latency;
+    }
+
+    /// Give the app a second consumer key and secret (`None`: remove it), as an admin does in
+    /// Salesforce before rotating.
+    pub fn set_second_key(&self, key: Option<SimConsumerKey>) {
+        self.shared.inner().config.second_key = key;
     }
 
     /// Turn refresh-token rotation on or off.

@@ -93,9 +93,10 @@ pub(crate) async fn authorize(
 ) -> Response {
     let get = |name: &str| params.get(name).filter(|v| !v.is_empty());
     let mut inner = shared.inner();
-    if get("client_id") != Some(&inner.config.client_id) {
+    let Some(client_id) = get("client_id").filter(|c| inner.config.secret_of(c).is_some()) else {
         return error_page("invalid_client_id", "client identifier invalid");
-    }
+    };
+    let client_id = client_id.clone();
     let Some(redirect_uri) = get("redirect_uri") else {
         return error_page("redirect_uri_missing", "redirect_uri must be provided");
     };
@@ -130,7 +131,6 @@ pub(crate) async fn authorize(
         return fail("access_denied", "end-user denied authorization");
     }
     let user = pick_user(&shared.users, get("login_hint"));
-    let client_id = inner.config.client_id.clone();
     let code = inner.tokens.issue_code(AuthCode {
         client_id,
         redirect_uri: redirect_uri.clone(),
@@ -212,10 +212,10 @@ pub(crate) async fn introspect(
     let form = parse_form(&body);
     let (client_id, secret) = client_credentials(&headers, &form);
     let inner = shared.inner();
-    if client_id.as_ref() != Some(&inner.config.client_id) {
+    let Some(expected) = client_id.as_deref().and_then(|c| inner.config.secret_of(c)) else {
         return oauth_error("invalid_client_id", "client identifier invalid");
-    }
-    if inner.config.client_secret.is_some() && secret != inner.config.client_secret {
+    };
+    if expected.is_some() && secret.as_deref() != expected {
         return oauth_error("invalid_client", "invalid client credentials");
     }
     let token = form.get("token").map(String::as_str).unwrap_or_default();

@@ -10,7 +10,7 @@ use url::Url;
 use super::*;
 
 pub(super) const CALLBACK: &str = "http://localhost:8787/api/integrations/callback/salesforce";
-const VERIFIER: &str = "verifier-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH";
+pub(super) const VERIFIER: &str = "verifier-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH";
 
 pub(super) fn client() -> reqwest::Client {
     reqwest::Client::builder()
@@ -19,12 +19,12 @@ pub(super) fn client() -> reqwest::Client {
         .unwrap()
 }
 
-fn challenge(verifier: &str) -> String {
+pub(super) fn challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
 /// GET authorize with the usual parameters plus `extra` (which may override them).
-async fn authorize(org: &SimulatedOrg, extra: &[(&str, &str)]) -> reqwest::Response {
+pub(super) async fn authorize(org: &SimulatedOrg, extra: &[(&str, &str)]) -> reqwest::Response {
     let mut params = vec![
         ("response_type", "code".to_string()),
         ("client_id", DEFAULT_CLIENT_ID.to_string()),
@@ -44,13 +44,13 @@ async fn authorize(org: &SimulatedOrg, extra: &[(&str, &str)]) -> reqwest::Respo
     client().get(url).query(&params).send().await.unwrap()
 }
 
-fn location(response: &reqwest::Response) -> String {
+pub(super) fn location(response: &reqwest::Response) -> String {
     assert_eq!(response.status(), 302);
     let value = response.headers()["location"].to_str().unwrap();
     value.to_string()
 }
 
-fn param(location: &str, name: &str) -> Option<String> {
+pub(super) fn param(location: &str, name: &str) -> Option<String> {
     let url = Url::parse(location).unwrap();
     url.query_pairs()
         .find(|(k, _)| k == name)
@@ -69,7 +69,11 @@ pub(super) async fn token(org: &SimulatedOrg, form: &[(&str, &str)]) -> (u16, Va
     (status, response.json().await.unwrap())
 }
 
-async fn exchange(org: &SimulatedOrg, code: &str, verifier: Option<&str>) -> (u16, Value) {
+pub(super) async fn exchange(
+    org: &SimulatedOrg,
+    code: &str,
+    verifier: Option<&str>,
+) -> (u16, Value) {
     let mut form = vec![
         ("grant_type", "authorization_code"),
         ("code", code),
@@ -100,7 +104,7 @@ async fn refresh(org: &SimulatedOrg, refresh_token: &str) -> (u16, Value) {
 }
 
 /// The token response's `signature`: base64 HMAC-SHA256 of `id` + `issued_at` under `key`.
-fn assert_signed(body: &Value, key: &[u8]) {
+pub(super) fn assert_signed(body: &Value, key: &[u8]) {
     let (id, issued_at) = (
         body["id"].as_str().unwrap(),
         body["issued_at"].as_str().unwrap(),
@@ -113,7 +117,7 @@ fn assert_signed(body: &Value, key: &[u8]) {
     );
 }
 
-fn assert_oauth_error(result: &(u16, Value), error: &str, description: &str) {
+pub(super) fn assert_oauth_error(result: &(u16, Value), error: &str, description: &str) {
     assert_eq!(result.0, 400, "{}", result.1);
     assert_eq!(result.1["error"], error);
     assert_eq!(result.1["error_description"], description);

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::oauth::{client_credentials, no_store, oauth_error, parse_form};
 use super::state::{Inner, ORG_ID_15, Shared};
-use super::tokens::{Grant, RefreshLookup, epoch_millis};
+use super::tokens::{Grant, RefreshLookup, TokenKind, epoch_millis};
 
 /// Signs `signature` when the app has no client secret.
 const FIXED_SIGNING_KEY: &[u8] = b"simulated-org-signing-key";
@@ -50,22 +50,24 @@ pub(crate) async fn token(
     }
     let (client_id, secret) = client_credentials(&headers, &form);
     let mut inner = shared.inner();
-    if client_id.as_ref() != Some(&inner.config.client_id) {
+    let key = client_id.as_deref().and_then(|c| {
+        let expected = inner.config.secret_of(c)?;
+        Some((c.to_owned(), expected.map(str::to_owned)))
+    });
+    let Some((client_id, expected)) = key else {
         return oauth_error("invalid_client_id", "client identifier invalid");
-    }
+    };
     // Salesforce validates a secret that is sent even when none is required.
-    if (inner.config.client_secret.is_some() || secret.is_some())
-        && secret != inner.config.client_secret
-    {
+    if (expected.is_some() || secret.is_some()) && secret != expected {
         return oauth_error("invalid_client", "invalid client credentials");
     }
     let outcome = if grant_type == "authorization_code" {
-        code_grant(&mut inner, &form)
+        code_grant(&mut inner, &form, &client_id)
     } else {
-        refresh_grant(&mut inner, &form)
+        refresh_grant(&mut inner, &form, &client_id)
     };
     match outcome {
-        Ok((grant, refresh_token)) => success(&shared, &mut inner, &grant, refresh_token),
+        Ok((grant, refresh_token)) => success(&shared, &mut inner, &grant, refresh_token, expected),
         Err((error, description)) => oauth_error(error, description),
     }
 }
@@ -75,12 +77,13 @@ type Refusal = (&'static str, &'static str);
 
 type GrantOutcome = Result<(Grant, Option<String>), Refusal>;
 
-fn code_grant(inner: &mut Inner, form: &HashMap<String, String>) -> GrantOutcome {
+/// The code grant, for the consumer key that authenticated (the one the code was issued to).
+fn code_grant(inner: &mut Inner, form: &HashMap<String, String>, client_id: &str) -> GrantOutcome {
     let code = form.get("code").map(String::as_str).unwrap_or_default();
     let Some(issued) = inner.tokens.take_code(code) else {
         return Err(("invalid_grant", "expired authorization code"));
     };
-    if issued.client_id != inner.config.client_id {
+    if issued.client_id != client_id {
         return Err(("invalid_grant", "authentication failure"));
     }
     if form.get("redirect_uri") != Some(&issued.redirect_uri) {
@@ -109,19 +112,28 @@ fn code_grant(inner: &mut Inner, form: &HashMap<String, String>) -> GrantOutcome
     Ok((grant, refresh))
 }
 
-fn refresh_grant(inner: &mut Inner, form: &HashMap<String, String>) -> GrantOutcome {
+/// The refresh grant, for the consumer key that authenticated.
+fn refresh_grant(
+    inner: &mut Inner,
+    form: &HashMap<String, String>,
+    client_id: &str,
+) -> GrantOutcome {
     let expired = || ("invalid_grant", "expired access/refresh token");
     let Some(token) = form.get("refresh_token").filter(|t| !t.is_empty()) else {
         return Err(("invalid_request", "refresh token is missing"));
     };
+    // A token of another app (or of a key the app no longer has) is refused before it is used,
+    // so that refusing it rotates and retires nothing.
+    if let Some(TokenKind::Refresh(grant)) = inner.tokens.introspect(token)
+        && !inner.config.refreshes_under(&grant.client_id, client_id)
+    {
+        return Err(expired());
+    }
     let rotate = inner.config.rotate_refresh_tokens;
     match inner.tokens.use_refresh(token, rotate) {
         RefreshLookup::Unknown => Err(expired()),
         RefreshLookup::Retired(family) => {
             inner.tokens.revoke_family(family);
-            Err(expired())
-        }
-        RefreshLookup::Current(grant) if grant.client_id != inner.config.client_id => {
             Err(expired())
         }
         RefreshLookup::Current(grant) => {
@@ -136,6 +148,7 @@ fn success(
     inner: &mut Inner,
     grant: &Grant,
     refresh_token: Option<String>,
+    key: Option<String>,
 ) -> Response {
     let org_15 = String::from_utf8_lossy(ORG_ID_15).into_owned();
     let access_token = inner.tokens.issue_access(grant, &org_15);
@@ -144,7 +157,6 @@ fn success(
     };
     let id = shared.identity_url(user);
     let issued_at = epoch_millis(SystemTime::now()).to_string();
-    let key = inner.config.client_secret.clone();
     let mut body = json!({
         "access_token": access_token,
         "signature": signature(key.as_deref(), &id, &issued_at),

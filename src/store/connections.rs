@@ -128,21 +128,23 @@ pub fn replace(conn: &Db<'_>, c: &ConnectionRow) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Saves refreshed tokens if nobody else changed them since `generation` was read.
-/// A `None` refresh token keeps the stored one. Returns the number of rows changed (0 or 1).
+/// Saves refreshed tokens, and the client id that refreshed them, if nobody else changed them
+/// since `generation` was read. A `None` refresh token keeps the stored one. Returns the number
+/// of rows changed (0 or 1).
 pub fn update_tokens(
     conn: &Db<'_>,
     user_id: i64,
     generation: i64,
+    client_id: &str,
     access_sealed: &[u8],
     refresh_sealed: Option<&[u8]>,
 ) -> Result<usize, StoreError> {
     conn.execute(
-        "UPDATE connections SET access_token_sealed = ?3, \
-         refresh_token_sealed = COALESCE(?4, refresh_token_sealed), token_generation = token_generation + 1, \
-         status = 'active', last_error = NULL, refresh_claimed_until = NULL, updated_at = ?5 \
+        "UPDATE connections SET access_token_sealed = ?4, \
+         refresh_token_sealed = COALESCE(?5, refresh_token_sealed), token_generation = token_generation + 1, \
+         client_id = ?3, status = 'active', last_error = NULL, refresh_claimed_until = NULL, updated_at = ?6 \
          WHERE user_id = ?1 AND token_generation = ?2",
-        params![user_id, generation, access_sealed, refresh_sealed, now_text()],
+        params![user_id, generation, client_id, access_sealed, refresh_sealed, now_text()],
     )
 }
 

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_refresh_claim.sql"),
     include_str!("migrations/0005_oauth_server.sql"),
     include_str!("migrations/0006_change_records.sql"),
+    include_str!("migrations/0007_staged_credentials.sql"),
     include_str!("migrations/0010_oauth_state_purpose.sql"),
 ];
 
@@ -30,6 +31,7 @@ const PG_MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/0004_refresh_claim.sql"),
     include_str!("migrations/postgres/0005_oauth_server.sql"),
     include_str!("migrations/postgres/0006_change_records.sql"),
+    include_str!("migrations/postgres/0007_staged_credentials.sql"),
     include_str!("migrations/postgres/0010_oauth_state_purpose.sql"),
 ];
 

@@ -13,6 +13,9 @@ pub enum GroupCommand {
     Add(GroupAddArgs),
     /// Change a group's override app (the same flags as `admin org set`) or its priority.
     Set(GroupSetArgs),
+    /// Make the override's staged consumer key and secret the main ones; the old ones stay as
+    /// "previous" so that existing connections keep refreshing.
+    PromoteStaged(NameArgs),
     /// Show a group: priority, override app (never its secret) and members.
     Show(NameArgs),
     /// List the groups in the order their overrides apply (lowest priority first).
@@ -82,6 +85,15 @@ pub fn run(app: &App, cmd: &GroupCommand) -> Result<(), String> {
                 reconnect_note(&saved.reconnect_required)
             );
             show(args.app.json, &saved, &text)
+        }
+        GroupCommand::PromoteStaged(args) => {
+            let saved = admin::group_promote_staged(app, ACTOR, &args.name).map_err(err)?;
+            let text = format!(
+                "Promoted: new connections and every refresh use the new set.\n{}{}",
+                view_text(&saved.item),
+                reconnect_note(&saved.reconnect_required)
+            );
+            show(args.json, &saved, &text)
         }
         GroupCommand::Show(args) => {
             let view = admin::group_show(app, &args.name).map_err(err)?;

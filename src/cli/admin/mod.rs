@@ -16,7 +16,7 @@ use clap::{Args, Subcommand};
 use secrecy::SecretString;
 
 pub(crate) use crate::admin::new_token;
-use crate::admin::{AppInput, AppView, SecretChange};
+use crate::admin::{AppInput, AppView, SecretChange, StagedChange};
 use crate::app::App;
 
 pub use group::GroupCommand;
@@ -99,7 +99,7 @@ pub struct AppArgs {
     #[arg(long)]
     pub client_id: Option<String>,
     /// Read the consumer secret from standard input (never pass secrets as arguments).
-    #[arg(long, conflicts_with = "no_client_secret")]
+    #[arg(long, conflicts_with_all = ["no_client_secret", "staged_client_secret_stdin"])]
     pub client_secret_stdin: bool,
     /// PKCE-only public client: remove any stored secret.
     #[arg(long)]
@@ -119,6 +119,18 @@ pub struct AppArgs {
     /// Disable the app.
     #[arg(long)]
     pub disable: bool,
+    /// Stage a new consumer key beside the main one (made main by `promote-staged`).
+    #[arg(long, conflicts_with = "no_staged_credentials")]
+    pub staged_client_id: Option<String>,
+    /// Read the staged consumer secret from standard input.
+    #[arg(long, conflicts_with = "no_staged_credentials")]
+    pub staged_client_secret_stdin: bool,
+    /// Remove the staged consumer key and secret.
+    #[arg(long)]
+    pub no_staged_credentials: bool,
+    /// Remove the previous consumer key and secret: connections still on them must reconnect.
+    #[arg(long)]
+    pub no_previous_credentials: bool,
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
@@ -157,6 +169,20 @@ impl AppArgs {
         } else {
             None
         };
+        let staged = if self.no_staged_credentials {
+            StagedChange::Remove
+        } else if self.staged_client_id.is_some() || self.staged_client_secret_stdin {
+            StagedChange::Set {
+                client_id: self.staged_client_id.clone(),
+                client_secret: if self.staged_client_secret_stdin {
+                    Some(read_secret_from_stdin()?)
+                } else {
+                    None
+                },
+            }
+        } else {
+            StagedChange::Keep
+        };
         Ok(AppInput {
             client_id: self.client_id.clone(),
             client_secret,
@@ -164,7 +190,17 @@ impl AppArgs {
             scopes: self.scopes.clone(),
             prompt: self.prompt.clone(),
             enabled,
+            staged,
+            remove_previous: self.no_previous_credentials,
         })
+    }
+}
+
+/// A staged or previous consumer key as text: the key and whether a secret is stored.
+fn set_text(client_id: Option<&String>, secret: &str, note: &str) -> String {
+    match client_id {
+        Some(id) => format!("{id} (secret {secret}){note}"),
+        None => "none".to_owned(),
     }
 }
 
@@ -172,6 +208,7 @@ impl AppArgs {
 pub fn app_text(r: &AppView) -> String {
     format!(
         "Client id:      {}\nClient secret:  {}\nAuth base URL:  {}\nScopes:         {}\nPrompt:         {}\nEnabled:        {}\n\
+         Staged:         {}\nPrevious:       {}\n\
          Callback URL to register in Salesforce (terminal connect): http://localhost:8787/api/integrations/callback/salesforce",
         r.client_id,
         if r.has_secret() {
@@ -183,5 +220,15 @@ pub fn app_text(r: &AppView) -> String {
         r.scopes,
         r.prompt.as_deref().unwrap_or("-"),
         if r.enabled { "yes" } else { "no" },
+        set_text(
+            r.staged_client_id.as_ref(),
+            r.staged_client_secret,
+            "; make it main with promote-staged"
+        ),
+        set_text(
+            r.previous_client_id.as_ref(),
+            r.previous_client_secret,
+            "; connections made under it keep refreshing until --no-previous-credentials removes it"
+        ),
     )
 }

@@ -18,6 +18,13 @@ pub enum OrgCommand {
     },
     /// Create or change the organization's app.
     Set(AppArgs),
+    /// Make the staged consumer key and secret the main ones; the old ones stay as "previous"
+    /// so that existing connections keep refreshing.
+    PromoteStaged {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs an `admin org` command.
@@ -42,6 +49,15 @@ pub fn run(app: &App, cmd: &OrgCommand) -> Result<(), String> {
                 reconnect_note(&saved.reconnect_required)
             );
             show(args.json, &saved, &text)
+        }
+        OrgCommand::PromoteStaged { json } => {
+            let saved = admin::org_promote_staged(app, ACTOR).map_err(err)?;
+            let text = format!(
+                "Promoted: new connections and every refresh use the new set.\n{}{}",
+                app_text(&saved.item),
+                reconnect_note(&saved.reconnect_required)
+            );
+            show(*json, &saved, &text)
         }
     }
 }

@@ -203,8 +203,8 @@ fn connection_text(c: &ConnectionView) -> String {
         .map(|e| format!(" ({e})"))
         .unwrap_or_default();
     format!(
-        "{} as {} (org {}, {} app){why}",
-        c.status, c.username, c.org_id, c.app
+        "{} as {} (org {}, {} app, client id {}){why}",
+        c.status, c.username, c.org_id, c.app, c.client_id
     )
 }
 

@@ -2,6 +2,8 @@
 //! and connections marked for reconnect when a person's app changes.
 
 mod cli;
+mod rotation;
+mod staged;
 mod teams;
 mod test_connection;
 
