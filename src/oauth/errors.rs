@@ -179,6 +179,29 @@ mod tests {
         assert!(e.to_string().contains("expired access/refresh token"));
     }
 
+    /// The console's test connection and the callback page show these fixes; the README's
+    /// Troubleshooting table must cover every code they know.
+    #[test]
+    fn the_readme_troubleshooting_table_covers_every_callback_error() {
+        let readme = include_str!("../../README.md");
+        let table = readme
+            .split("## Troubleshooting")
+            .nth(1)
+            .and_then(|t| t.split("\n## ").next())
+            .unwrap();
+        for code in [
+            "redirect_uri_mismatch",
+            "code challenge",
+            "access_denied",
+            "invalid_client_id",
+            "invalid_scope",
+            "login_required",
+            "invalid_request",
+        ] {
+            assert!(table.contains(code), "README Troubleshooting does not mention {code}");
+        }
+    }
+
     #[test]
     fn callback_errors_name_the_fix() {
         assert!(explain_callback_error("redirect_uri_mismatch", "").contains("Callback URL"));
