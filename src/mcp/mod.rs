@@ -17,8 +17,9 @@ use rmcp::handler::server::tool::{InputResponses, RequestState};
 
 use args::Args;
 use rmcp::model::{
-    CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams, GetPromptResponse,
-    Implementation, ListPromptsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams,
+    GetPromptResponse, Implementation, ListPromptsResult, ListToolsResult, PaginatedRequestParams,
+    ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
@@ -440,8 +441,69 @@ impl SalesforceMcp {
     }
 }
 
+/// The tools that prepare, confirm or undo a change: not listed, and refused, while an admin has
+/// turned changes off (policy `read_only`). `cancel_change` stays: it only withdraws a pending
+/// change and sends nothing to Salesforce.
+pub const CHANGE_TOOLS: [&str; 3] = ["prepare_change", "confirm_change", "prepare_undo"];
+
+impl SalesforceMcp {
+    /// Whether changes are off now (read at every call: an admin's switch applies at once).
+    async fn read_only(&self) -> Result<bool, crate::changes::ChangeError> {
+        Ok(self.changes.policies().await?.read_only.value)
+    }
+}
+
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for SalesforceMcp {
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let read_only = self
+            .read_only()
+            .await
+            .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+        let tools = self
+            .tool_router
+            .list_all()
+            .into_iter()
+            .filter(|t| !(read_only && CHANGE_TOOLS.contains(&t.name.as_ref())))
+            .collect();
+        let cache_hints = ctx
+            .protocol_version()
+            .is_some_and(|v| v >= rmcp::model::ProtocolVersion::V_2026_07_28);
+        Ok(ListToolsResult {
+            result_type: Some(rmcp::model::ResultType::COMPLETE),
+            tools,
+            meta: None,
+            next_cursor: None,
+            // Not cached: the list changes when an admin switches read-only.
+            ttl_ms: cache_hints.then_some(0),
+            cache_scope: cache_hints.then_some(rmcp::model::CacheScope::Public),
+        })
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        if CHANGE_TOOLS.contains(&request.name.as_ref()) {
+            match self.read_only().await {
+                Ok(false) => {}
+                Ok(true) => {
+                    return Ok(self
+                        .change_error(crate::changes::ChangeError::ReadOnly)
+                        .into());
+                }
+                Err(e) => return Ok(self.change_error(e).into()),
+            }
+        }
+        let call = rmcp::handler::server::tool::ToolCallContext::new(self, request, ctx);
+        self.tool_router.call(call).await
+    }
+
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().enable_prompts().build())
             .with_server_info(Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")))
