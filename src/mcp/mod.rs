@@ -3,6 +3,7 @@
 
 pub(crate) mod approval;
 mod args;
+mod list_changed;
 mod prompts;
 mod reads_tools;
 mod render;
@@ -77,6 +78,7 @@ pub struct SalesforceMcp {
     reads: Reads,
     changes: Changes,
     state_codec: Arc<tokio::sync::OnceCell<rmcp::model::RequestStateCodec>>,
+    read_only_watch: Arc<std::sync::OnceLock<tokio::sync::watch::Receiver<bool>>>,
     mode: Arc<Mode>,
     tool_router: ToolRouter<Self>,
 }
@@ -199,6 +201,7 @@ impl SalesforceMcp {
             reads,
             changes,
             state_codec: Arc::default(),
+            read_only_watch: Arc::default(),
             mode: Arc::new(mode),
             tool_router: Self::tool_router() + Self::reads_router(),
         }
@@ -504,8 +507,21 @@ impl ServerHandler for SalesforceMcp {
         self.tool_router.call(call).await
     }
 
+    async fn on_initialized(&self, ctx: rmcp::service::NotificationContext<RoleServer>) {
+        let rx = self
+            .read_only_watch
+            .get_or_init(|| list_changed::start_poller(self.changes.clone()))
+            .clone();
+        tokio::spawn(list_changed::follow(rx, ctx.peer));
+    }
+
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().enable_prompts().build())
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_tool_list_changed()
+            .enable_prompts()
+            .build();
+        ServerConfig::new(capabilities)
             .with_server_info(Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")))
             .with_instructions(
                 "Salesforce for the person using this assistant, with their own Salesforce permissions. \
