@@ -3,8 +3,8 @@
 
 pub(crate) mod approval;
 mod args;
-mod list_changed;
 mod prompts;
+mod read_only;
 mod reads_tools;
 mod render;
 mod render_reads;
@@ -32,6 +32,7 @@ use crate::connections::ConnectionError;
 use crate::reads::{
     DescribeArgs, GetRecordArgs, ListObjectsArgs, QueryArgs, ReadError, Reads, SearchArgs,
 };
+pub use read_only::CHANGE_TOOLS;
 pub use status::{ConnectionStatus, StatusArgs, connection_status};
 
 /// The person a request acts for (put into HTTP request extensions by the auth layer).
@@ -444,18 +445,6 @@ impl SalesforceMcp {
     }
 }
 
-/// The tools that prepare, confirm or undo a change: not listed, and refused, while an admin has
-/// turned changes off (policy `read_only`). `cancel_change` stays: it only withdraws a pending
-/// change and sends nothing to Salesforce.
-pub const CHANGE_TOOLS: [&str; 3] = ["prepare_change", "confirm_change", "prepare_undo"];
-
-impl SalesforceMcp {
-    /// Whether changes are off now (read at every call: an admin's switch applies at once).
-    async fn read_only(&self) -> Result<bool, crate::changes::ChangeError> {
-        Ok(self.changes.policies().await?.read_only.value)
-    }
-}
-
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for SalesforceMcp {
     async fn list_tools(
@@ -463,28 +452,7 @@ impl ServerHandler for SalesforceMcp {
         _request: Option<PaginatedRequestParams>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let read_only = self
-            .read_only()
-            .await
-            .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
-        let tools = self
-            .tool_router
-            .list_all()
-            .into_iter()
-            .filter(|t| !(read_only && CHANGE_TOOLS.contains(&t.name.as_ref())))
-            .collect();
-        let cache_hints = ctx
-            .protocol_version()
-            .is_some_and(|v| v >= rmcp::model::ProtocolVersion::V_2026_07_28);
-        Ok(ListToolsResult {
-            result_type: Some(rmcp::model::ResultType::COMPLETE),
-            tools,
-            meta: None,
-            next_cursor: None,
-            // Not cached: the list changes when an admin switches read-only.
-            ttl_ms: cache_hints.then_some(0),
-            cache_scope: cache_hints.then_some(rmcp::model::CacheScope::Public),
-        })
+        self.listed_tools(&ctx).await
     }
 
     async fn call_tool(
@@ -492,27 +460,15 @@ impl ServerHandler for SalesforceMcp {
         request: CallToolRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        if CHANGE_TOOLS.contains(&request.name.as_ref()) {
-            match self.read_only().await {
-                Ok(false) => {}
-                Ok(true) => {
-                    return Ok(self
-                        .change_error(crate::changes::ChangeError::ReadOnly)
-                        .into());
-                }
-                Err(e) => return Ok(self.change_error(e).into()),
-            }
+        if let Some(refused) = self.refused_while_read_only(&request.name).await {
+            return Ok(refused.into());
         }
         let call = rmcp::handler::server::tool::ToolCallContext::new(self, request, ctx);
         self.tool_router.call(call).await
     }
 
     async fn on_initialized(&self, ctx: rmcp::service::NotificationContext<RoleServer>) {
-        let rx = self
-            .read_only_watch
-            .get_or_init(|| list_changed::start_poller(self.changes.clone()))
-            .clone();
-        tokio::spawn(list_changed::follow(rx, ctx.peer));
+        self.follow_read_only(ctx.peer);
     }
 
     fn get_info(&self) -> ServerConfig {

@@ -457,3 +457,65 @@ async fn bad_policy_values_name_the_fix_and_store_nothing() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("use on or off"), "{}", run.stderr);
 }
+
+#[tokio::test]
+async fn the_approval_page_says_the_server_is_read_only_and_writes_nothing() {
+    use salesforce_mcp::http::limits::LimitSettings;
+    use salesforce_mcp::http::{Access, HttpConfig, HttpState, PublicUrl};
+
+    let t = spawn_app().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let config = HttpConfig {
+        public_url: PublicUrl::parse(&base).unwrap(),
+        access: Access::Tokens,
+        limits: LimitSettings::default(),
+        oauth: true,
+    };
+    let router = salesforce_mcp::http::app(HttpState::new(t.app.clone(), config));
+    tokio::spawn(salesforce_mcp::http::serve(listener, router));
+    let host = base.trim_start_matches("http://").to_owned();
+    let id = t
+        .first_id("SELECT Id FROM Account ORDER BY Name LIMIT 1")
+        .await;
+    let args: PrepareArgs = serde_json::from_value(first_account_update(&id)).unwrap();
+    let change = t
+        .app
+        .changes
+        .prepare(t.user_id, args)
+        .await
+        .unwrap()
+        .change_id;
+    let cookie = crate::http_web::sign_in_with_salesforce(&base, &host).await;
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let html = browser
+        .get(format!("{base}/changes/{change}"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = html[start..].split('"').next().unwrap().to_owned();
+
+    admin_policy(&t, &["set", "--read-only", "on"]);
+    let refused = browser
+        .post(format!("{base}/changes/{change}/approve"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("This server is read-only"), "{page}");
+    assert!(t.requests_where(|r| r.method == "PATCH").is_empty());
+    let still = t.app.changes.show(t.user_id, &change).await.unwrap();
+    assert_eq!(still.status, "pending");
+}
