@@ -238,6 +238,21 @@ async fn a_pending_change_cannot_be_approved_while_read_only_but_can_be_rejected
             .unwrap_err();
         assert!(matches!(err, ChangeError::ReadOnly), "{err}");
     }
+    let key = std::env::var(KEY_ENV).ok();
+    let args = [
+        "changes",
+        "approve",
+        &view.change_id,
+        "--user",
+        "alice@example.com",
+    ];
+    let run = run_bin(&t.app.settings.db_path, key.as_deref(), &args, "");
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("This server is read-only"),
+        "{}",
+        run.stderr
+    );
     let still = t
         .app
         .changes
