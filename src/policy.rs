@@ -73,19 +73,23 @@ impl Policy {
     }
 }
 
-/// Where an effective value comes from.
+/// Where an effective value comes from (serialized as shown: [`Source::text`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
 pub enum Source {
     /// A `serve`/`demo` flag.
+    #[serde(rename = "command line")]
     CommandLine,
     /// An environment variable.
+    #[serde(rename = "environment")]
     Environment,
     /// The config file.
+    #[serde(rename = "config file")]
     ConfigFile,
     /// Set by an admin in the console or with `admin policy set`.
+    #[serde(rename = "console/admin command")]
     Stored,
     /// Nobody set it.
+    #[serde(rename = "default")]
     Default,
 }
 
@@ -254,6 +258,19 @@ mod tests {
             p.read_only.stored.is_some(),
             "the stored row is still shown"
         );
+    }
+
+    #[test]
+    fn sources_serialize_as_shown() {
+        for s in [
+            Source::CommandLine,
+            Source::Environment,
+            Source::ConfigFile,
+            Source::Stored,
+            Source::Default,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.text());
+        }
     }
 
     #[test]

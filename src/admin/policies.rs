@@ -10,7 +10,7 @@ use serde_json::json;
 use super::{AdminError, audit, read, write};
 use crate::app::App;
 use crate::config::{self, ApprovalPolicy};
-use crate::policy::{self, Effective, Policies, Policy};
+use crate::policy::{self, Effective, Policies, Policy, Source};
 use crate::store;
 
 /// The shortest and longest change lifetime an admin can set.
@@ -35,7 +35,7 @@ pub struct PolicyItem {
     pub value: String,
     /// Where it comes from: `command line`, `environment`, `config file`,
     /// `console/admin command` or `default`.
-    pub source: String,
+    pub source: Source,
     /// The flag, variable or config file key that gave it at start, when one did.
     pub given_as: Option<String>,
     /// Given at start: the console and `admin policy set` cannot change it.
@@ -63,7 +63,7 @@ fn item<T>(app: &App, p: Policy, e: &Effective<T>, shown: fn(&T) -> String) -> P
     let origin = p.given(&app.settings);
     PolicyItem {
         value: shown(&e.value),
-        source: e.source.text().to_owned(),
+        source: e.source,
         given_as: origin.map(|o| p.given_as(o)),
         locked: origin.is_some(),
         stored: e.stored.as_ref().map(|r| r.value.clone()),

@@ -22,6 +22,7 @@ use clap::{Parser, Subcommand};
 
 use crate::app::App;
 use crate::config::{self, ApprovalPolicy, FileConfig, Settings};
+use crate::policy::Policy;
 
 /// salesforce-mcp: Salesforce for chat assistants, per person, with human-approved changes.
 #[derive(Debug, Parser)]
@@ -224,28 +225,25 @@ fn given_policies(
         .map(config::parse_duration)
         .transpose()
         .map_err(|e| format!("change_ttl in the config file: {e}"))?;
-    let names = ("--change-ttl", "SALESFORCE_MCP_CHANGE_TTL");
     if let Some((ttl, origin)) = given(
         serve.and_then(|o| o.change_ttl),
-        names,
+        Policy::ChangeTtl,
         config::parse_duration,
         file_ttl,
     )? {
         (s.change_ttl, s.given.change_ttl) = (ttl, Some(origin));
     }
-    let names = ("--approval", "SALESFORCE_MCP_APPROVAL");
     if let Some((a, origin)) = given(
         serve.and_then(|o| o.approval),
-        names,
+        Policy::Approval,
         ApprovalPolicy::parse,
         file.approval,
     )? {
         (s.approval, s.given.approval) = (a, Some(origin));
     }
-    let names = ("--read-only", "SALESFORCE_MCP_READ_ONLY");
     if let Some((on, origin)) = given(
         serve.and_then(|o| o.read_only),
-        names,
+        Policy::ReadOnly,
         config::parse_switch,
         file.read_only,
     )? {
@@ -258,10 +256,11 @@ fn given_policies(
 /// (serve and demo), else the variable read here, else the file's value.
 fn given<T>(
     clap_value: Option<T>,
-    (flag, env): (&str, &str),
+    policy: Policy,
     parse: fn(&str) -> Result<T, config::ConfigError>,
     file: Option<T>,
 ) -> Result<Option<(T, config::Origin)>, String> {
+    let (flag, env) = (policy.flag(), policy.env());
     if let Some(v) = clap_value {
         let on_command_line =
             std::env::args().any(|a| a == flag || a.starts_with(&format!("{flag}=")));

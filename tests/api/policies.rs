@@ -9,6 +9,7 @@ use std::time::Duration;
 use salesforce_mcp::admin::{self, AdminError, PolicyInput, console_actor};
 use salesforce_mcp::changes::{ChangeError, PrepareArgs, Via};
 use salesforce_mcp::config::Origin;
+use salesforce_mcp::policy::Source;
 use salesforce_mcp::secrets::KEY_ENV;
 use salesforce_mcp::store::{audit, changes};
 use serde_json::{Value, json};
@@ -348,20 +349,14 @@ async fn a_value_given_at_start_wins_and_the_console_cannot_change_it() {
 
     let shown = admin::policy_show(&t.app).unwrap();
     assert_eq!(
-        (
-            shown.read_only.value.as_str(),
-            shown.read_only.source.as_str()
-        ),
-        ("off", "command line")
+        (shown.read_only.value.as_str(), shown.read_only.source),
+        ("off", Source::CommandLine)
     );
     assert!(shown.read_only.locked);
     assert_eq!(shown.read_only.stored.as_deref(), Some("on"));
     assert_eq!(
-        (
-            shown.change_ttl.value.as_str(),
-            shown.change_ttl.source.as_str()
-        ),
-        ("1m", "config file")
+        (shown.change_ttl.value.as_str(), shown.change_ttl.source),
+        ("1m", Source::ConfigFile)
     );
     assert!(!t.app.changes.policies().await.unwrap().read_only.value);
 
@@ -391,7 +386,7 @@ async fn a_value_given_at_start_wins_and_the_console_cannot_change_it() {
         );
     }
     let after = admin::policy_show(&t.app).unwrap();
-    assert_eq!(after.approval.source, "default", "nothing stored");
+    assert_eq!(after.approval.source, Source::Default, "nothing stored");
 
     // The command line sees the environment a server started from the same shell would.
     let key = std::env::var(KEY_ENV).ok();
@@ -460,7 +455,7 @@ async fn bad_policy_values_name_the_fix_and_store_nothing() {
     }
     let shown = admin::policy_show(&t.app).unwrap();
     for p in [&shown.approval, &shown.change_ttl, &shown.read_only] {
-        assert_eq!(p.source, "default");
+        assert_eq!(p.source, Source::Default);
     }
     let key = std::env::var(KEY_ENV).ok();
     let run = run_bin(

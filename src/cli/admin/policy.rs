@@ -7,6 +7,7 @@ use clap::Subcommand;
 use super::{ACTOR, err, show};
 use crate::admin::{self, PolicyInput, PolicyItem, PolicyView};
 use crate::app::App;
+use crate::policy::Source;
 use crate::shown;
 
 /// `admin policy` commands.
@@ -61,12 +62,13 @@ pub fn run(app: &App, cmd: &PolicyCommand) -> Result<(), String> {
 }
 
 fn line(name: &str, p: &PolicyItem) -> String {
-    let from = match (&p.given_as, &p.updated_by, &p.updated_at) {
-        (Some(by), _, _) => format!("{} ({by}; cannot be changed here)", p.source),
-        (None, Some(who), Some(at)) if p.source != "default" => {
-            format!("{} (by {} at {at})", p.source, shown::escaped(who))
+    let source = p.source.text();
+    let from = match (&p.given_as, p.source, &p.updated_by, &p.updated_at) {
+        (Some(by), ..) => format!("{source} ({by}; cannot be changed here)"),
+        (None, Source::Stored, Some(who), Some(at)) => {
+            format!("{source} (by {} at {at})", shown::escaped(who))
         }
-        _ => p.source.clone(),
+        _ => source.to_owned(),
     };
     format!("{name:<11} {:<15} from {from}", p.value)
 }
