@@ -22,6 +22,60 @@ pub enum ApprovalPolicy {
     ClientConsent,
 }
 
+impl ApprovalPolicy {
+    /// The name used in flags, files and the store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Elicitation => "elicitation",
+            Self::ClientConsent => "client-consent",
+        }
+    }
+
+    /// Parses `elicitation` or `client-consent`.
+    pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        match text.trim() {
+            "elicitation" => Ok(Self::Elicitation),
+            "client-consent" => Ok(Self::ClientConsent),
+            other => Err(ConfigError(format!(
+                "approval '{other}' is not known: use elicitation or client-consent"
+            ))),
+        }
+    }
+}
+
+/// Where a setting was given when the process started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A command-line flag.
+    CommandLine,
+    /// An environment variable.
+    Environment,
+    /// The `--config` TOML file.
+    ConfigFile,
+}
+
+/// The policies given at start, and where; `None`: not given (stored value or default applies).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Given {
+    /// `--approval`, `SALESFORCE_MCP_APPROVAL` or `approval` in the file.
+    pub approval: Option<Origin>,
+    /// `--change-ttl`, `SALESFORCE_MCP_CHANGE_TTL` or `change_ttl` in the file.
+    pub change_ttl: Option<Origin>,
+    /// `--read-only`, `SALESFORCE_MCP_READ_ONLY` or `read_only` in the file.
+    pub read_only: Option<Origin>,
+}
+
+/// Parses an on/off switch: on, true, yes, 1 or off, false, no, 0.
+pub fn parse_switch(text: &str) -> Result<bool, ConfigError> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "yes" | "1" => Ok(true),
+        "off" | "false" | "no" | "0" => Ok(false),
+        _ => Err(ConfigError(format!(
+            "'{text}' is not a switch: use on or off"
+        ))),
+    }
+}
+
 /// The optional TOML configuration file.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,6 +90,8 @@ pub struct FileConfig {
     pub change_ttl: Option<String>,
     /// Approval policy: "elicitation" (default) or "client-consent".
     pub approval: Option<ApprovalPolicy>,
+    /// true: the change tools are not listed and refuse (reads work as before).
+    pub read_only: Option<bool>,
     /// Public URL of the HTTP server, e.g. "https://mcp.example.com".
     pub public_url: Option<String>,
 }
@@ -72,6 +128,11 @@ pub struct Settings {
     pub change_ttl: Duration,
     /// Approval policy.
     pub approval: ApprovalPolicy,
+    /// Changes off: the change tools are not listed and refuse.
+    pub read_only: bool,
+    /// Which policies (`approval`, `change_ttl`, `read_only`) were given at start by flag,
+    /// environment or config file: those win over the stored ones (see [`crate::policy`]).
+    pub given: Given,
     /// Timeout for one Salesforce call.
     pub http_timeout: Duration,
     /// Tests only (`SALESFORCE_MCP_TEST_LEASE` with insecure loopback): the length of an
@@ -92,6 +153,8 @@ impl Settings {
             describe_ttl: Duration::from_secs(300),
             change_ttl: Duration::from_secs(15 * 60),
             approval: ApprovalPolicy::Elicitation,
+            read_only: false,
+            given: Given::default(),
             http_timeout: Duration::from_secs(30),
             test_lease: test_lease_from_env(),
             public_url: None,

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod http;
 pub mod mcp;
 pub mod oauth;
+pub mod policy;
 pub mod reads;
 pub mod salesforce;
 pub mod secrets;

@@ -1,5 +1,5 @@
 //! Every admin action, once: the organization's OAuth app, groups and their override apps,
-//! people, API tokens, MCP OAuth clients and grants, and the audit log. The command line
+//! people, API tokens, MCP OAuth clients and grants, policies, and the audit log. The command line
 //! (`salesforce-mcp admin ...`) and the web console both call these functions; they only parse
 //! input and show the typed, `serde::Serialize` results.
 //!
@@ -17,6 +17,7 @@ mod audit;
 mod credentials;
 mod groups;
 mod oauth;
+mod policies;
 mod test_connection;
 mod tokens;
 mod users;
@@ -41,6 +42,9 @@ pub use groups::{
 pub use oauth::{
     AddedClient, ClientView, GrantView, client_add, client_set_blocked, clients_list, grant_revoke,
     grants_list,
+};
+pub use policies::{
+    CHANGE_TTL_RANGE, PolicyInput, PolicyItem, PolicyView, policy_set, policy_show,
 };
 pub use test_connection::{AppTarget, app_test_begin, app_test_finish};
 pub use tokens::{

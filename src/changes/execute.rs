@@ -57,6 +57,7 @@ impl Changes {
         via: Via,
     ) -> Result<ChangeView, ChangeError> {
         let id = ChangeId::parse(change_id)?;
+        self.ensure_changes_allowed().await?;
         self.expire_due().await?;
         let row = self.load(user_id, &id).await?;
         // Reads before the write may each take up to the timeout: lease for several.

@@ -29,6 +29,7 @@ pub use summary::record_words;
 pub use undo::UndoArgs;
 
 use crate::config::Settings;
+use crate::policy::Policies;
 use crate::reads::{ReadError, Reads};
 use crate::secrets::Sealer;
 use crate::store::{Store, StoreError};
@@ -221,6 +222,11 @@ pub enum ChangeError {
     /// Reading Salesforce (describe, current values) failed.
     #[error(transparent)]
     Read(#[from] ReadError),
+    /// An admin turned changes off (policy `read_only`): nothing is prepared, approved or undone.
+    #[error(
+        "This server is read-only: an admin turned changes off, so nothing can be prepared, approved or undone now. Nothing was stored or sent to Salesforce, and reading works as before. If a change is needed, ask an admin to turn read-only off (the console's Policies page, or `salesforce-mcp admin policy set --read-only off`)."
+    )]
+    ReadOnly,
     /// Local storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -248,9 +254,28 @@ impl Changes {
         }
     }
 
-    /// The effective settings (TTL, approval policy, public URL).
+    /// The settings this process started with (the policies in force are [`Changes::policies`]).
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The policies in force now (approval, change lifetime, read-only): read from the store at
+    /// every use, so that an admin's switch applies at once on every instance.
+    pub async fn policies(&self) -> Result<Policies, ChangeError> {
+        let settings = Arc::clone(&self.settings);
+        Ok(self
+            .store
+            .call(move |c| crate::policy::read(c, &settings))
+            .await?)
+    }
+
+    /// [`ChangeError::ReadOnly`] while an admin has turned changes off.
+    pub async fn ensure_changes_allowed(&self) -> Result<Policies, ChangeError> {
+        let policies = self.policies().await?;
+        if policies.read_only.value {
+            return Err(ChangeError::ReadOnly);
+        }
+        Ok(policies)
     }
 
     /// A person's change as shown to them.

@@ -137,6 +137,7 @@ impl Changes {
         user_id: i64,
         args: PrepareArgs,
     ) -> Result<ChangeView, ChangeError> {
+        self.ensure_changes_allowed().await?;
         let row = self.plan_change(user_id, args).await?;
         self.store_prepared(user_id, row).await
     }
@@ -185,7 +186,9 @@ impl Changes {
         row.status = status::PENDING.to_owned();
         let now = chrono::Utc::now();
         row.created_at = timestamp(now);
-        let ttl = chrono::Duration::from_std(self.settings.change_ttl)
+        // The lifetime in force now (and read-only once more, after the Salesforce reads).
+        let policies = self.ensure_changes_allowed().await?;
+        let ttl = chrono::Duration::from_std(policies.change_ttl.value)
             .unwrap_or(chrono::Duration::minutes(15));
         row.expires_at = timestamp(now + ttl);
         let stored = row.clone();

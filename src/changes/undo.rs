@@ -151,6 +151,7 @@ impl Changes {
         user_id: i64,
         args: UndoArgs,
     ) -> Result<ChangeView, ChangeError> {
+        self.ensure_changes_allowed().await?;
         let id = ChangeId::parse(&args.change_id)?;
         let original = self.load(user_id, &id).await?;
         if original.status != status::SUCCEEDED {

@@ -123,7 +123,12 @@ pub async fn run(app: &App, cmd: &ChangesCommand) -> Result<ExitCode, String> {
 
 async fn approve(app: &App, a: &IdArgs) -> Result<ExitCode, String> {
     let uid = user_id(app, a.user.as_deref())?;
-    // A change that is not pending fails here with its status (exit 1).
+    // Changes off (policy read_only), or a change that is not pending: refused here, before the
+    // question (exit 1).
+    app.changes
+        .ensure_changes_allowed()
+        .await
+        .map_err(|e| e.to_string())?;
     let view = app
         .changes
         .pending(uid, &a.id)

@@ -22,6 +22,7 @@ use clap::{Parser, Subcommand};
 
 use crate::app::App;
 use crate::config::{self, ApprovalPolicy, FileConfig, Settings};
+use crate::policy::Policy;
 
 /// salesforce-mcp: Salesforce for chat assistants, per person, with human-approved changes.
 #[derive(Debug, Parser)]
@@ -62,6 +63,11 @@ pub struct ServeOptions {
     /// Approval policy.
     #[arg(long, env = "SALESFORCE_MCP_APPROVAL", value_enum)]
     pub approval: Option<ApprovalPolicy>,
+    /// Changes off: the change tools are not listed and refuse; reads work as before.
+    /// `--read-only` alone means on; given here it cannot be switched from the console.
+    #[arg(long, env = "SALESFORCE_MCP_READ_ONLY", value_name = "on|off", num_args = 0..=1,
+          default_missing_value = "on", value_parser = config::parse_switch)]
+    pub read_only: Option<bool>,
     /// The person (stdio), by e-mail.
     #[arg(long, env = "SALESFORCE_MCP_USER")]
     pub user: Option<String>,
@@ -197,20 +203,81 @@ pub fn settings(cli: &Cli, serve: Option<&ServeOptions>) -> Result<Settings, Str
     if let Some(t) = &file.describe_ttl {
         s.describe_ttl = config::parse_duration(t).map_err(|e| e.to_string())?;
     }
-    if let Some(t) = serve.and_then(|o| o.change_ttl) {
-        s.change_ttl = t;
-    } else if let Some(t) = &file.change_ttl {
-        s.change_ttl =
-            config::parse_duration(t).map_err(|e| format!("change_ttl in the config file: {e}"))?;
-    }
-    s.approval = serve
-        .and_then(|o| o.approval)
-        .or(file.approval)
-        .unwrap_or_default();
+    given_policies(serve, &file, &mut s)?;
     s.public_url = serve
         .and_then(|o| o.public_url.clone())
         .or(file.public_url.clone());
     Ok(s)
+}
+
+/// The policies given by flag, environment or config file, and where (they win over the stored
+/// ones). `serve` and `demo` read their flags and variables through clap; other commands (admin
+/// policy, changes approve) read the same variables here, so that they see what a server started
+/// from the same shell sees.
+fn given_policies(
+    serve: Option<&ServeOptions>,
+    file: &FileConfig,
+    s: &mut Settings,
+) -> Result<(), String> {
+    let file_ttl = file
+        .change_ttl
+        .as_deref()
+        .map(config::parse_duration)
+        .transpose()
+        .map_err(|e| format!("change_ttl in the config file: {e}"))?;
+    if let Some((ttl, origin)) = given(
+        serve.and_then(|o| o.change_ttl),
+        Policy::ChangeTtl,
+        config::parse_duration,
+        file_ttl,
+    )? {
+        (s.change_ttl, s.given.change_ttl) = (ttl, Some(origin));
+    }
+    if let Some((a, origin)) = given(
+        serve.and_then(|o| o.approval),
+        Policy::Approval,
+        ApprovalPolicy::parse,
+        file.approval,
+    )? {
+        (s.approval, s.given.approval) = (a, Some(origin));
+    }
+    if let Some((on, origin)) = given(
+        serve.and_then(|o| o.read_only),
+        Policy::ReadOnly,
+        config::parse_switch,
+        file.read_only,
+    )? {
+        (s.read_only, s.given.read_only) = (on, Some(origin));
+    }
+    Ok(())
+}
+
+/// A policy's value and where it was given: `clap_value` is the flag or variable clap merged
+/// (serve and demo), else the variable read here, else the file's value.
+fn given<T>(
+    clap_value: Option<T>,
+    policy: Policy,
+    parse: fn(&str) -> Result<T, config::ConfigError>,
+    file: Option<T>,
+) -> Result<Option<(T, config::Origin)>, String> {
+    let (flag, env) = (policy.flag(), policy.env());
+    if let Some(v) = clap_value {
+        let on_command_line =
+            std::env::args().any(|a| a == flag || a.starts_with(&format!("{flag}=")));
+        let origin = if on_command_line {
+            config::Origin::CommandLine
+        } else {
+            config::Origin::Environment
+        };
+        return Ok(Some((v, origin)));
+    }
+    if let Ok(text) = std::env::var(env)
+        && !text.trim().is_empty()
+    {
+        let v = parse(&text).map_err(|e| format!("{env}: {e}"))?;
+        return Ok(Some((v, config::Origin::Environment)));
+    }
+    Ok(file.map(|v| (v, config::Origin::ConfigFile)))
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {

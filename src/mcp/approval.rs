@@ -85,11 +85,15 @@ impl SalesforceMcp {
         state: Option<String>,
         ctx: &RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let view = match self.changes.pending(user_id, change_id).await {
-            Ok(view) => view,
+        let pending = async {
+            let policies = self.changes.ensure_changes_allowed().await?;
+            Ok((policies, self.changes.pending(user_id, change_id).await?))
+        };
+        let (policies, view) = match pending.await {
+            Ok(both) => both,
             Err(e) => return Ok(self.change_error(e).into()),
         };
-        if self.changes.settings().approval == ApprovalPolicy::ClientConsent {
+        if policies.approval.value == ApprovalPolicy::ClientConsent {
             return Ok(self
                 .decided(user_id, &view, Decision::Approve, Via::ClientConsent)
                 .await

@@ -4,6 +4,7 @@
 pub(crate) mod approval;
 mod args;
 mod prompts;
+mod read_only;
 mod reads_tools;
 mod render;
 mod render_reads;
@@ -17,8 +18,9 @@ use rmcp::handler::server::tool::{InputResponses, RequestState};
 
 use args::Args;
 use rmcp::model::{
-    CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams, GetPromptResponse,
-    Implementation, ListPromptsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams,
+    GetPromptResponse, Implementation, ListPromptsResult, ListToolsResult, PaginatedRequestParams,
+    ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
@@ -30,6 +32,7 @@ use crate::connections::ConnectionError;
 use crate::reads::{
     DescribeArgs, GetRecordArgs, ListObjectsArgs, QueryArgs, ReadError, Reads, SearchArgs,
 };
+pub use read_only::CHANGE_TOOLS;
 pub use status::{ConnectionStatus, StatusArgs, connection_status};
 
 /// The person a request acts for (put into HTTP request extensions by the auth layer).
@@ -76,6 +79,7 @@ pub struct SalesforceMcp {
     reads: Reads,
     changes: Changes,
     state_codec: Arc<tokio::sync::OnceCell<rmcp::model::RequestStateCodec>>,
+    read_only_watch: Arc<std::sync::OnceLock<tokio::sync::watch::Receiver<bool>>>,
     mode: Arc<Mode>,
     tool_router: ToolRouter<Self>,
 }
@@ -198,6 +202,7 @@ impl SalesforceMcp {
             reads,
             changes,
             state_codec: Arc::default(),
+            read_only_watch: Arc::default(),
             mode: Arc::new(mode),
             tool_router: Self::tool_router() + Self::reads_router(),
         }
@@ -442,8 +447,37 @@ impl SalesforceMcp {
 
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for SalesforceMcp {
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        self.listed_tools(&ctx).await
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        if let Some(refused) = self.refused_while_read_only(&request.name).await {
+            return Ok(refused.into());
+        }
+        let call = rmcp::handler::server::tool::ToolCallContext::new(self, request, ctx);
+        self.tool_router.call(call).await
+    }
+
+    async fn on_initialized(&self, ctx: rmcp::service::NotificationContext<RoleServer>) {
+        self.follow_read_only(ctx.peer);
+    }
+
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().enable_prompts().build())
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_tool_list_changed()
+            .enable_prompts()
+            .build();
+        ServerConfig::new(capabilities)
             .with_server_info(Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")))
             .with_instructions(
                 "Salesforce for the person using this assistant, with their own Salesforce permissions. \

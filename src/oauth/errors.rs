@@ -198,7 +198,10 @@ mod tests {
             "login_required",
             "invalid_request",
         ] {
-            assert!(table.contains(code), "README Troubleshooting does not mention {code}");
+            assert!(
+                table.contains(code),
+                "README Troubleshooting does not mention {code}"
+            );
         }
     }
 

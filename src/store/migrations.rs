@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_oauth_server.sql"),
     include_str!("migrations/0006_change_records.sql"),
     include_str!("migrations/0007_staged_credentials.sql"),
+    include_str!("migrations/0008_policies.sql"),
     include_str!("migrations/0010_oauth_state_purpose.sql"),
 ];
 
@@ -32,6 +33,7 @@ const PG_MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/0005_oauth_server.sql"),
     include_str!("migrations/postgres/0006_change_records.sql"),
     include_str!("migrations/postgres/0007_staged_credentials.sql"),
+    include_str!("migrations/postgres/0008_policies.sql"),
     include_str!("migrations/postgres/0010_oauth_state_purpose.sql"),
 ];
 

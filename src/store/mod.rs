@@ -13,6 +13,7 @@ mod migrations;
 pub mod oauth_clients;
 pub mod oauth_grants;
 pub mod oauth_states;
+pub mod policies;
 pub mod postgres;
 #[cfg(test)]
 mod tests;

@@ -21,6 +21,7 @@ mod http_web;
 mod many_processes;
 mod oauth;
 mod paging;
+mod policies;
 mod read_only;
 mod reads;
 mod reads_files;

@@ -6,6 +6,7 @@ mod audit;
 mod group;
 mod oauth;
 mod org;
+mod policy;
 mod token;
 mod user;
 
@@ -22,6 +23,7 @@ use crate::app::App;
 pub use group::GroupCommand;
 pub use oauth::OAuthCommand;
 pub use org::OrgCommand;
+pub use policy::PolicyCommand;
 pub use token::TokenCommand;
 pub use user::UserCommand;
 
@@ -46,6 +48,9 @@ pub enum AdminCommand {
     /// MCP clients that sign in with OAuth, and their grants.
     #[command(subcommand)]
     Oauth(OAuthCommand),
+    /// Policies: approval, change lifetime, read-only.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// The audit log, newest first.
     Audit(audit::AuditArgs),
 }
@@ -58,6 +63,7 @@ pub async fn run(app: &App, cmd: &AdminCommand) -> Result<ExitCode, String> {
         AdminCommand::User(c) => user::run(app, c).await,
         AdminCommand::Token(c) => token::run(app, c),
         AdminCommand::Oauth(c) => oauth::run(app, c).await,
+        AdminCommand::Policy(c) => policy::run(app, c),
         AdminCommand::Audit(a) => audit::run(app, a),
     }
     .map(|()| ExitCode::SUCCESS)
