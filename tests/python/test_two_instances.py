@@ -1,8 +1,9 @@
 """Two `serve --http` processes on one database (SQLite, and PostgreSQL when the test command
 started one), calls alternating between them as a load balancer would send them: one refresh
 grant for concurrent calls on both after the access token expired, one write when the person
-confirms on both at once, a cursor from one continued on the other, and a change left executing
-by an instance killed with -9 marked `unknown` by the other after the lease, never sent again."""
+confirms on both at once, a cursor from one continued on the other, a web session and its CSRF token
+made on one used on the other, and a change left executing by an instance killed with -9 marked
+`unknown` by the other after the lease, never sent again."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ import time
 from pathlib import Path
 from typing import Any, AsyncIterator
 
+import httpx2 as httpx
 import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 from harness import text_of
-from http_harness import HttpServer, connect_via_web
+from http_harness import HttpServer, connect_via_web, csrf_of, sign_in
 from instances import Cluster, backends, start_cluster
 from test_changes import Person
 
@@ -157,3 +159,19 @@ async def test_an_instance_killed_mid_write_leaves_the_change_unknown_never_rese
         assert again.is_error and "unknown" in text_of(again), text_of(again)
         assert cluster.writes() == sent, "the surviving instance never sends it again"
         assert await status_of(b, change_id) == "unknown"
+
+
+async def test_a_web_session_and_its_csrf_token_from_one_instance_work_on_the_other(cluster: Cluster) -> None:
+    token = cluster.tokens[ALICE]
+    a_url, b_url = cluster.instances[0].public_url, cluster.instances[1].public_url
+    async with client(cluster.instances[0], token) as a:
+        change_id = await prepare_phone_update(a, "+1 555 0101")
+        async with httpx.AsyncClient(timeout=20, trust_env=False) as browser:
+            await sign_in(browser, cluster.instances[0], token)  # the session is made on A
+            page = await browser.get(f"{b_url}/changes/{change_id}")  # and read on B
+            assert page.status_code == 200 and "+1 555 0101" in page.text, page.text
+            form = await browser.get(f"{a_url}/changes/{change_id}")
+            done = await browser.post(f"{b_url}/changes/{change_id}/reject", data={"csrf": csrf_of(form.text)})
+            assert done.status_code in (200, 303), done.text
+        assert await status_of(a, change_id) == "rejected"
+        assert cluster.writes() == [], "rejecting sends nothing"
