@@ -2,7 +2,7 @@
 started one), calls alternating between them as a load balancer would send them: one refresh
 grant for concurrent calls on both after the access token expired, one write when the person
 confirms on both at once, a cursor from one continued on the other, a web session and its CSRF token
-made on one used on the other, and a change left executing by an instance killed with -9 marked
+made on one used on the other, a Salesforce connection started on one finished on the other, and a change left executing by an instance killed with -9 marked
 `unknown` by the other after the lease, never sent again."""
 
 from __future__ import annotations
@@ -175,3 +175,22 @@ async def test_a_web_session_and_its_csrf_token_from_one_instance_work_on_the_ot
             assert done.status_code in (200, 303), done.text
         assert await status_of(a, change_id) == "rejected"
         assert cluster.writes() == [], "rejecting sends nothing"
+
+
+async def test_a_connection_started_on_one_instance_finishes_on_the_other(cluster: Cluster) -> None:
+    bob = "person2@example.test"
+    token = cluster.add_person(bob)
+    a_url, b_url = cluster.instances[0].public_url, cluster.instances[1].public_url
+    async with httpx.AsyncClient(timeout=20, trust_env=False) as browser:
+        await sign_in(browser, cluster.instances[0], token)
+        page = await browser.get(f"{a_url}/connect")
+        start = await browser.post(f"{a_url}/connect", data={"csrf": csrf_of(page.text)})
+        assert start.status_code == 303, start.text
+        approved = await browser.get(start.headers["location"] + "&login_hint=priya.shah@example.com")
+        callback = approved.headers["location"]
+        assert callback.startswith(a_url), callback
+        # Behind a load balancer the callback may reach the other instance: the OAuth state is shared.
+        finished = await browser.get(b_url + callback.removeprefix(a_url))
+        assert finished.status_code == 200 and "Connected as priya.shah@example.com" in finished.text, finished.text
+    async with client(cluster.instances[1], token) as b:
+        assert (await ok(b, "connection_status", {}))["username"] == "priya.shah@example.com"
