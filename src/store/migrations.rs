@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_refresh_claim.sql"),
     include_str!("migrations/0005_oauth_server.sql"),
     include_str!("migrations/0006_change_records.sql"),
+    include_str!("migrations/0009_step_up.sql"),
 ];
 
 /// The same migrations for PostgreSQL (same numbers and names; PostgreSQL types).
@@ -29,6 +30,7 @@ const PG_MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/0004_refresh_claim.sql"),
     include_str!("migrations/postgres/0005_oauth_server.sql"),
     include_str!("migrations/postgres/0006_change_records.sql"),
+    include_str!("migrations/postgres/0009_step_up.sql"),
 ];
 
 /// Applies the PostgreSQL migrations the database has not seen yet (the caller holds the

@@ -14,6 +14,7 @@ pub mod oauth_clients;
 pub mod oauth_grants;
 pub mod oauth_states;
 pub mod postgres;
+pub mod step_up;
 pub mod tokens;
 pub mod users;
 
