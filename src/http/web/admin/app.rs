@@ -150,7 +150,7 @@ impl AppForm {
             &self.secret_action
         };
         let secret_choices = format!(
-            "<div class=\"choices\">{}{}{}</div><input type=\"password\" id=\"f-secret\" name=\"secret\" autocomplete=\"off\" value=\"\" aria-describedby=\"problem-secret\">",
+            "<div class=\"choices\">{}{}{}</div><input type=\"password\" id=\"f-secret\" name=\"secret\" autocomplete=\"new-password\" value=\"\" placeholder=\"New consumer secret\" aria-label=\"New consumer secret\" aria-describedby=\"problem-secret\">",
             radio(
                 "secret_action",
                 "keep",

@@ -62,8 +62,8 @@ pub(super) async fn page(
         .iter()
         .map(|r| {
             format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
-                data(&r.at),
+                "<tr><td class=\"when\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"detail\"><code>{}</code></td></tr>",
+                super::when(&r.at),
                 data(&r.actor),
                 data(&r.action),
                 data(r.subject.as_deref().unwrap_or("-")),

@@ -124,7 +124,8 @@ const CONSOLE_STYLE: &str = "<style>body{max-width:52rem}\
     .choices label{display:block;font-weight:normal}\
     .notice{background:#e8f5e9;border:1px solid #7a7;padding:.5rem 1rem;border-radius:4px}\
     .problem-box{background:#fdecea;border:1px solid #d88;padding:.5rem 1rem;border-radius:4px;color:#a00}\
-    table{width:100%}td form.inline{margin:0}button.danger{color:#a00}\
+    table{width:100%}td{vertical-align:top}td form.inline{margin:0}button.danger{color:#a00}\
+    td.when{white-space:nowrap}td.detail{word-break:break-all;font-size:.85rem}\
     h2{margin-top:2rem}</style>";
 
 /// A console page: the shared layout of [`pages::page`] with the console's navigation (the
@@ -194,6 +195,18 @@ fn fields(rows: &[(&str, String)]) -> String {
         .map(|(k, v)| format!("<dt>{}</dt><dd>{v}</dd>", pages::escape(k)))
         .collect();
     format!("<dl>{items}</dl>")
+}
+
+/// A stored time as shown: `2026-12-02 13:40:09 UTC` (escaped; the text as stored when it is
+/// not a time).
+fn when(text: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(t) => t
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%d %H:%M:%S UTC")
+            .to_string(),
+        Err(_) => pages::escape(text),
+    }
 }
 
 /// Runs a (synchronous) admin action on a blocking thread. The outer `Err` is the error page

@@ -274,7 +274,7 @@ async fn render_person(
                 escape(&c.status),
                 escape(&crate::shown::escaped(&c.username)),
                 escape(&c.org_id),
-                escape(&c.connected_at)
+                super::when(&c.connected_at)
             )
         },
     );
@@ -367,7 +367,7 @@ async fn render_person(
         "{notice}<p><a href=\"/admin/people\">All people</a></p>{}{}\
          <h2>Admin</h2><p>{}</p><p>{admin_button}</p><p class=\"help\">Making someone an admin asks you to sign in again.</p>\
          <h2>Groups</h2>{group_table}{join}\
-         <h2>Connection</h2><p>{disconnect}</p>\
+         <h2>Connection</h2>{disconnect}\
          <h2>Remove</h2><p>Removes the person, their API tokens and their connection (revoked at Salesforce first).</p><p>{}</p>",
         problems.summary(),
         fields(&[

@@ -39,7 +39,7 @@ async fn render(
         .rev()
         .map(|t| {
             let state_cell = match &t.revoked_at {
-                Some(at) => format!("revoked {}", escape(at)),
+                Some(at) => format!("revoked {}", super::when(at)),
                 None => button_form(
                     admin,
                     &format!("/admin/tokens/{}/revoke", t.id),
@@ -50,11 +50,11 @@ async fn render(
                 ),
             };
             format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{state_cell}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td class=\"when\">{}</td><td class=\"when\">{}</td><td>{state_cell}</td></tr>",
                 t.id,
                 escape(&t.user),
-                escape(&t.created_at),
-                escape(t.last_used_at.as_deref().unwrap_or("never")),
+                super::when(&t.created_at),
+                t.last_used_at.as_deref().map_or_else(|| "never".to_owned(), super::when),
             )
         })
         .collect();
