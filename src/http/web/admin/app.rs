@@ -397,3 +397,71 @@ async fn render_current(
         Err(page) => page,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(base: &str) -> AppView {
+        AppView {
+            configured: true,
+            group: None,
+            priority: None,
+            client_id: "3MVGkey".into(),
+            client_secret: "set",
+            auth_base_url: base.into(),
+            scopes: "api".into(),
+            prompt: None,
+            enabled: false,
+        }
+    }
+
+    #[test]
+    fn every_kind_of_auth_base_url_shows_as_its_choice_and_saves_back_unchanged() {
+        for (url, choice) in [
+            ("https://login.salesforce.com", "production"),
+            ("https://test.salesforce.com", "sandbox"),
+            ("https://acme--uat.sandbox.my.salesforce.com", "mydomain"),
+            ("http://127.0.0.1:9999", "other"),
+        ] {
+            let v = view(url);
+            let form = AppForm::from_view(Some(&v));
+            assert_eq!(form.base, choice, "{url}");
+            let input = form.input().unwrap_or_else(|_| panic!("{url}"));
+            assert_eq!(input.auth_base_url.as_deref(), Some(url));
+            assert!(matches!(input.client_secret, SecretChange::Keep));
+            assert_eq!(input.enabled, Some(false));
+            assert!(!form.needs_step_up(Some(&v)), "nothing sensitive changed");
+        }
+    }
+
+    #[test]
+    fn a_new_client_id_or_a_secret_change_needs_a_step_up() {
+        let v = view("https://login.salesforce.com");
+        let mut form = AppForm::from_view(Some(&v));
+        form.client_id = "3MVGother".into();
+        assert!(form.needs_step_up(Some(&v)));
+        let mut form = AppForm::from_view(Some(&v));
+        form.secret_action = "remove".into();
+        assert!(form.needs_step_up(Some(&v)));
+        assert!(AppForm::from_view(None).needs_step_up(None), "a first app");
+    }
+
+    #[test]
+    fn a_bad_my_domain_name_or_an_empty_secret_is_a_problem_at_its_field() {
+        let mut form = AppForm::from_view(None);
+        form.base = "mydomain".into();
+        form.my_domain = "acme corp".into();
+        assert!(form.input().is_err_and(|p| p.field("my_domain").is_some()));
+        form.my_domain = "acme".into();
+        form.secret_action = "set".into();
+        assert!(form.input().is_err_and(|p| p.field("secret").is_some()));
+        form.secret = "s3cret".into();
+        let input = form.input().unwrap();
+        assert_eq!(
+            input.auth_base_url.as_deref(),
+            Some("https://acme.my.salesforce.com")
+        );
+        assert!(matches!(input.client_secret, SecretChange::Set(_)));
+    }
+}

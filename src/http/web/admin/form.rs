@@ -313,3 +313,38 @@ pub(super) fn status_of(problems: &Problems) -> http::StatusCode {
         http::StatusCode::UNPROCESSABLE_ENTITY
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_admin_error_lands_at_its_field_named_as_the_console_names_it() {
+        let e = AdminError::Invalid("--scopes must not be empty".into());
+        let p = Problems::of(&e, &[("--scopes", "scopes")], None);
+        assert_eq!(p.field("scopes"), Some("Scopes must not be empty"));
+        let e = AdminError::Conflict("a group named 'x' already exists".into());
+        let p = Problems::of(&e, &[], None);
+        assert!(p.field("name").is_none() && p.summary().contains("already exists"));
+        let p = Problems::of(&e, &[], Some("name"));
+        assert!(p.field("name").is_some());
+    }
+
+    #[test]
+    fn only_known_notices_are_shown() {
+        let n = Notice {
+            notice: Some("saved".into()),
+        };
+        assert!(n.html().contains("Saved."));
+        let n = Notice {
+            notice: Some("<script>".into()),
+        };
+        assert_eq!(n.html(), "");
+    }
+
+    #[test]
+    fn a_path_segment_is_percent_encoded() {
+        assert_eq!(segment("bob@example.com"), "bob%40example.com");
+        assert_eq!(segment("a b/c"), "a%20b%2Fc");
+    }
+}

@@ -126,6 +126,7 @@ const CONSOLE_STYLE: &str = "<style>body{max-width:52rem}\
     .problem-box{background:#fdecea;border:1px solid #d88;padding:.5rem 1rem;border-radius:4px;color:#a00}\
     table{width:100%}td{vertical-align:top}td form.inline{margin:0}button.danger{color:#a00}\
     td.when{white-space:nowrap}td.detail{word-break:break-all;font-size:.85rem}\
+    a.button{display:inline-block;padding:.4rem 1rem;border:1px solid #767676;border-radius:4px;background:#efefef;color:#000;text-decoration:none}\
     h2{margin-top:2rem}</style>";
 
 /// A console page: the shared layout of [`pages::page`] with the console's navigation (the
