@@ -20,6 +20,7 @@ let browser;
 let people;
 let base;
 let stderr = '';
+const dialogs = [];
 
 async function waitFor(check, what, ms = 20000) {
   const deadline = Date.now() + ms;
@@ -67,6 +68,8 @@ before(async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  // Destructive buttons ask first; the admin says yes (the question is checked where it matters).
+  browser.on('page', (page) => page.on('dialog', (dialog) => { dialogs.push(dialog.message()); dialog.accept(); }));
 });
 
 after(async () => {
@@ -149,6 +152,7 @@ test('each console page and form saves through the same functions as the command
   await shot(page, 'admin-person.png');
   await page.click('#leave-sales');
   await page.waitForSelector('#notice');
+  assert.equal(dialogs.at(-1), 'Leave group: are you sure?');
   assert.deepEqual(JSON.parse(cli('admin', 'user', 'show', bob.email, '--json')).groups, []);
 
   // API tokens: created and shown once, then revoked.

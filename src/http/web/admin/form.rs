@@ -277,7 +277,7 @@ pub(super) fn select(name: &str, options: &[(String, String)], selected: &str) -
     format!("<select id=\"f-{name}\" name=\"{name}\">{items}</select>")
 }
 
-/// A one-button form posting `action` (and hidden fields) to `path`.
+/// A one-button form posting hidden fields to `path`; a `danger` one asks for confirmation.
 pub(super) fn button_form(
     admin: &Admin,
     path: &str,
@@ -296,8 +296,14 @@ pub(super) fn button_form(
             )
         })
         .collect();
+    // A destructive action asks first (console.js), naming what it does.
+    let confirm = if class == "danger" {
+        format!(" data-confirm=\"{}: are you sure?\"", escape(label))
+    } else {
+        String::new()
+    };
     format!(
-        "<form class=\"inline\" method=\"post\" action=\"{}\">{}{hidden}<button type=\"submit\" id=\"{}\" class=\"{class}\">{}</button></form>",
+        "<form class=\"inline\" method=\"post\" action=\"{}\"{confirm}>{}{hidden}<button type=\"submit\" id=\"{}\" class=\"{class}\">{}</button></form>",
         escape(path),
         admin.0.csrf_input(),
         escape(id),

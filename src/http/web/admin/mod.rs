@@ -172,10 +172,13 @@ fn nav_title(current: &str) -> &'static str {
         .map_or("Admin console", |(_, t)| t)
 }
 
-/// The copy buttons: `<button data-copy="ID">` copies the text of the element `ID`.
+/// The copy buttons (`<button data-copy="ID">` copies the text of the element `ID`), and the
+/// confirmation of destructive forms (`<form data-confirm="QUESTION">`).
 const SCRIPT: &str = "document.querySelectorAll('button[data-copy]').forEach(function(b){b.addEventListener('click',function(){\
     var t=document.getElementById(b.dataset.copy).textContent;navigator.clipboard.writeText(t).then(function(){b.textContent='Copied';},\
-    function(){b.textContent='Select and copy the text';});});});";
+    function(){b.textContent='Select and copy the text';});});});\
+    document.querySelectorAll('form[data-confirm]').forEach(function(f){f.addEventListener('submit',function(e){\
+    if(!window.confirm(f.dataset.confirm)){e.preventDefault();}});});";
 
 async fn script(_: Admin) -> Response {
     (

@@ -365,10 +365,10 @@ async fn render_person(
     };
     let body = format!(
         "{notice}<p><a href=\"/admin/people\">All people</a></p>{}{}\
-         <h2>Admin</h2><p>{}</p><p>{admin_button}</p><p class=\"help\">Making someone an admin asks you to sign in again.</p>\
+         <h2>Admin</h2><p>{}</p><div>{admin_button}</div><p class=\"help\">Making someone an admin asks you to sign in again.</p>\
          <h2>Groups</h2>{group_table}{join}\
          <h2>Connection</h2>{disconnect}\
-         <h2>Remove</h2><p>Removes the person, their API tokens and their connection (revoked at Salesforce first).</p><p>{}</p>",
+         <h2>Remove</h2><p>Removes the person, their API tokens and their connection (revoked at Salesforce first).</p><div>{}</div>",
         problems.summary(),
         fields(&[
             ("E-mail", escape(&person.email)),
