@@ -295,6 +295,17 @@ async fn console_forms_save_what_the_command_line_shows_with_the_same_audit_rows
     assert!(revoke < create, "newest first");
     assert!(!audit.contains(&secret));
 
+    // The audit log of a person holds their console changes (actor admin:<email>) too.
+    let alices = cli_json(&test, &["admin", "audit", "--user", "alice@example.com"]);
+    assert!(
+        alices
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["actor"] == ACTOR && r["action"] == "group.add"),
+        "{alices}"
+    );
+
     // Removing the person and the group.
     save(
         &base,
