@@ -172,7 +172,25 @@ async fn console_forms_save_what_the_command_line_shows_with_the_same_audit_rows
         "/admin/groups/sales",
     )
     .await;
+    // Its override app (a new client id: the sign-in is fresh, so no step-up is asked).
+    let mut form = app_form(&org_url, "3MVGgroupKey", "api");
+    form.retain(|(k, _)| *k != "enabled");
+    form.push(("action", "app"));
+    save(
+        &base,
+        "/admin/groups/sales",
+        &cookie,
+        &form,
+        "/admin/groups/sales",
+    )
+    .await;
     let group = cli_json(&test, &["admin", "group", "show", "sales"]);
+    assert_eq!(group["app"]["client_id"], "3MVGgroupKey");
+    assert_eq!(
+        group["app"]["enabled"], false,
+        "the unchecked box disables it"
+    );
+    assert_eq!(group["app"]["auth_base_url"], org_url.as_str());
     assert_eq!(group["priority"], 7);
     assert_eq!(group["members"], serde_json::json!(["bob@example.com"]));
     let actions: Vec<_> = audit_rows(&test, "group").into_iter().rev().collect();
@@ -180,6 +198,7 @@ async fn console_forms_save_what_the_command_line_shows_with_the_same_audit_rows
         actions,
         [
             (ACTOR.into(), "group.add".into(), "sales".into()),
+            (ACTOR.into(), "group.set".into(), "sales".into()),
             (ACTOR.into(), "group.set".into(), "sales".into()),
         ]
     );
@@ -704,4 +723,25 @@ async fn the_console_is_404_for_anyone_but_an_admin_on_get_and_post() {
         cli_json(&test, &["admin", "group", "list"]),
         serde_json::json!([])
     );
+}
+
+#[tokio::test]
+async fn disconnecting_a_person_in_the_console_ends_their_connection_as_the_command_line_does() {
+    let (base, _host, test, cookie) = console().await;
+    let alice = "/admin/people/alice%40example.com";
+    let page = get(&base, alice, &cookie).await.text().await.unwrap();
+    assert!(page.contains("id=\"connection-status\">active<"), "{page}");
+    save(&base, alice, &cookie, &[("action", "disconnect")], alice).await;
+    let shown = cli_json(&test, &["admin", "user", "show", "alice@example.com"]);
+    assert!(shown["connection"].is_null(), "{shown}");
+    assert_eq!(
+        audit_rows(&test, "user.disconnect"),
+        [(
+            ACTOR.into(),
+            "user.disconnect".into(),
+            "alice@example.com".into()
+        )]
+    );
+    let page = get(&base, alice, &cookie).await.text().await.unwrap();
+    assert!(page.contains("nothing to disconnect"), "{page}");
 }

@@ -352,16 +352,19 @@ async fn render_person(
         )
     };
     let disconnect = if person.connection.is_some() {
-        button_form(
-            admin,
-            &path,
-            &[("action", "disconnect")],
-            "Disconnect from Salesforce",
-            "disconnect",
-            "danger",
+        format!(
+            "<p>Revokes the connection at Salesforce and deletes it here; they can connect again from their connection page.</p><div>{}</div>",
+            button_form(
+                admin,
+                &path,
+                &[("action", "disconnect")],
+                "Disconnect from Salesforce",
+                "disconnect",
+                "danger",
+            )
         )
     } else {
-        String::new()
+        "<p>Not connected to Salesforce: nothing to disconnect.</p>".to_owned()
     };
     let body = format!(
         "{notice}<p><a href=\"/admin/people\">All people</a></p>{}{}\
