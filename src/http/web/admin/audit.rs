@@ -79,7 +79,7 @@ pub(super) async fn page(
         }
     } else {
         format!(
-            "<table id=\"audit\"><tr><th>When</th><th>Who</th><th>Action</th><th>About</th><th>Details</th></tr>{table}</table>"
+            "<table id=\"audit\" class=\"log\"><colgroup><col class=\"when\"><col class=\"who\"><col class=\"what\"><col class=\"about\"><col></colgroup><tr><th>When</th><th>Who</th><th>Action</th><th>About</th><th>Details</th></tr>{table}</table>"
         )
     };
     let filter_query = |before: Option<i64>| {

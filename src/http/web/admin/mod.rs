@@ -112,7 +112,7 @@ const NAV: &[(&str, &str)] = &[
     ("/admin/audit", "Audit log"),
 ];
 
-const CONSOLE_STYLE: &str = "<style>body{max-width:52rem}\
+const CONSOLE_STYLE: &str = "<style>body{max-width:64rem}\
     nav.console{display:flex;gap:1rem;flex-wrap:wrap;align-items:baseline;border-bottom:1px solid #ccc;padding-bottom:.5rem;margin-bottom:1rem}\
     nav.console a{text-decoration:none}nav.console a.current{font-weight:bold;text-decoration:underline}nav.console .who{margin-left:auto;color:#555}\
     code.copy{background:#f4f4f4;padding:.2rem .4rem;word-break:break-all}\
@@ -125,7 +125,8 @@ const CONSOLE_STYLE: &str = "<style>body{max-width:52rem}\
     .notice{background:#e8f5e9;border:1px solid #7a7;padding:.5rem 1rem;border-radius:4px}\
     .problem-box{background:#fdecea;border:1px solid #d88;padding:.5rem 1rem;border-radius:4px;color:#a00}\
     table{width:100%}td{vertical-align:top}td form.inline{margin:0}button.danger{color:#a00}\
-    td.when{white-space:nowrap}td.detail{word-break:break-all;font-size:.85rem}\
+    td.when{white-space:nowrap}table.log{table-layout:fixed}table.log td{overflow-wrap:anywhere}table.log td.when{white-space:normal}\
+    table.log col.when{width:7.5rem}table.log col.who{width:24%}table.log col.what{width:15%}table.log col.about{width:22%}td.detail{font-size:.85rem}\
     a.button{display:inline-block;padding:.4rem 1rem;border:1px solid #767676;border-radius:4px;background:#efefef;color:#000;text-decoration:none}\
     h2{margin-top:2rem}</style>";
 
