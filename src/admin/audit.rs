@@ -17,6 +17,8 @@ pub struct AuditQuery {
     pub action: Option<String>,
     /// Only entries on or after this date (`2026-12-01`) or time (RFC 3339).
     pub since: Option<String>,
+    /// Only entries older than the entry with this id (the next page).
+    pub before: Option<i64>,
     /// At most this many entries (1 to 10000).
     pub limit: u32,
 }
@@ -24,6 +26,8 @@ pub struct AuditQuery {
 /// An audit entry.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditEntry {
+    /// The entry's id (pass it as `before` for the entries older than this one).
+    pub id: i64,
     /// When.
     pub at: String,
     /// Who: `cli`, `admin:<email>`, `user:<id>`, ...
@@ -73,6 +77,7 @@ pub fn audit_search(app: &App, query: &AuditQuery) -> Result<Vec<AuditEntry>, Ad
         person,
         action: query.action.clone(),
         since: query.since.as_deref().map(since).transpose()?,
+        before: query.before,
         limit: query.limit,
     };
     let rows = read(app, |c| search(c, &filter))?;
@@ -84,6 +89,7 @@ pub fn audit_search(app: &App, query: &AuditQuery) -> Result<Vec<AuditEntry>, Ad
                 .as_deref()
                 .map(|d| serde_json::from_str(d).unwrap_or_else(|_| json!(d))),
             detail_text: r.detail,
+            id: r.id,
             at: r.at,
             actor: r.actor,
             action: r.action,

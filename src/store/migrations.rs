@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_change_records.sql"),
     include_str!("migrations/0007_staged_credentials.sql"),
     include_str!("migrations/0008_policies.sql"),
+    include_str!("migrations/0009_step_up.sql"),
     include_str!("migrations/0010_oauth_state_purpose.sql"),
 ];
 
@@ -34,6 +35,7 @@ const PG_MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/0006_change_records.sql"),
     include_str!("migrations/postgres/0007_staged_credentials.sql"),
     include_str!("migrations/postgres/0008_policies.sql"),
+    include_str!("migrations/postgres/0009_step_up.sql"),
     include_str!("migrations/postgres/0010_oauth_state_purpose.sql"),
 ];
 

@@ -15,6 +15,7 @@ pub mod oauth_grants;
 pub mod oauth_states;
 pub mod policies;
 pub mod postgres;
+pub mod step_up;
 #[cfg(test)]
 mod tests;
 pub mod tokens;

@@ -99,6 +99,8 @@ pub struct WebSessionRow {
     pub csrf_token: String,
     /// How it was signed in: `api_token` or `salesforce`.
     pub method: String,
+    /// When the person last proved who they are in this session (sign-in or step-up).
+    pub authenticated_at: Option<String>,
 }
 
 /// Stores a browser session.
@@ -111,7 +113,8 @@ pub fn insert_session(
     method: &str,
 ) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_at, expires_at, method) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_at, expires_at, method, authenticated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4)",
         params![id_hash, user_id, csrf_token, now_text(), expires_at, method],
     )?;
     Ok(())
@@ -121,17 +124,26 @@ pub fn insert_session(
 pub fn session(conn: &Db<'_>, id_hash: &str) -> Result<Option<WebSessionRow>, StoreError> {
     conn
         .query_row(
-            "SELECT user_id, csrf_token, method FROM web_sessions WHERE id_hash = ?1 AND expires_at > ?2",
+            "SELECT user_id, csrf_token, method, authenticated_at FROM web_sessions WHERE id_hash = ?1 AND expires_at > ?2",
             params![id_hash, now_text()],
             |r| {
                 Ok(WebSessionRow {
                     user_id: r.get(0)?,
                     csrf_token: r.get(1)?,
                     method: r.get(2)?,
+                    authenticated_at: r.get(3)?,
                 })
             },
         )
         .optional()
+}
+
+/// Records that the person behind a session just proved who they are (step-up).
+pub fn reauthenticated(conn: &Db<'_>, id_hash: &str) -> Result<usize, StoreError> {
+    conn.execute(
+        "UPDATE web_sessions SET authenticated_at = ?2 WHERE id_hash = ?1",
+        params![id_hash, now_text()],
+    )
 }
 
 /// Ends a browser session.

@@ -6,10 +6,10 @@ use salesforce_mcp::store;
 
 use crate::helpers::spawn_app;
 
-const TOKEN: &str = "sfmcp_test_token_web";
+pub const TOKEN: &str = "sfmcp_test_token_web";
 
 /// A server whose public URL is `public` (https to check `Secure`; requests then send its Host).
-async fn serve(public: Option<&str>) -> (String, String, crate::helpers::TestApp) {
+pub async fn serve(public: Option<&str>) -> (String, String, crate::helpers::TestApp) {
     let test = spawn_app().await;
     let user_id = test.user_id;
     test.app
@@ -31,7 +31,7 @@ async fn serve(public: Option<&str>) -> (String, String, crate::helpers::TestApp
     (base, host, test)
 }
 
-fn client() -> reqwest::Client {
+pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
@@ -39,17 +39,17 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-fn csrf(html: &str) -> String {
+pub fn csrf(html: &str) -> String {
     let start = html.find("name=\"csrf\" value=\"").unwrap() + 19;
     html[start..].split('"').next().unwrap().to_owned()
 }
 
-fn cookie_pair(set_cookie: &str) -> String {
+pub fn cookie_pair(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().to_owned()
 }
 
 /// Signs in; returns the session's `Set-Cookie`.
-async fn sign_in(base: &str, host: &str) -> String {
+pub async fn sign_in(base: &str, host: &str) -> String {
     let c = client();
     let form = c
         .get(format!("{base}/login"))

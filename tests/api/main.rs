@@ -6,6 +6,7 @@
 )]
 
 mod admin;
+mod admin_console;
 mod changes;
 mod changes_flow;
 mod changes_many;

@@ -34,6 +34,7 @@ pub fn run(app: &App, args: &AuditArgs) -> Result<(), String> {
         user: args.user.clone(),
         action: args.action.clone(),
         since: args.since.clone(),
+        before: None,
         limit: args.limit,
     };
     let rows = admin::audit_search(app, &query).map_err(err)?;

@@ -530,7 +530,7 @@ async fn finish_upstream(
             &e.to_string(),
         );
     }
-    let session = match web::open_session(state, person, method::SALESFORCE).await {
+    let session = match web::open_session(state, headers, person, method::SALESFORCE).await {
         Ok(c) => c,
         Err(e) => return pages::internal(&e.to_string()),
     };

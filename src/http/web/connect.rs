@@ -254,7 +254,7 @@ pub(super) async fn callback(
         Ok(Some((owner, purpose)))
             if owner == who.user_id && purpose == store::oauth_states::PURPOSE_TEST =>
         {
-            return super::admin_test::finish(&state, who, &params).await;
+            return super::admin::finish_test(&state, who, &params).await;
         }
         Ok(Some((owner, purpose)))
             if owner == who.user_id && purpose == store::oauth_states::PURPOSE_CONNECT => {}

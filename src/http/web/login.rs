@@ -124,10 +124,11 @@ pub(super) async fn submit(
         }
         Err(e) => return pages::internal(&e.to_string()),
     };
-    let session = match super::open_session(&state, user_id, super::method::API_TOKEN).await {
-        Ok(cookie) => cookie,
-        Err(e) => return pages::internal(&e.to_string()),
-    };
+    let session =
+        match super::open_session(&state, &headers, user_id, super::method::API_TOKEN).await {
+            Ok(cookie) => cookie,
+            Err(e) => return pages::internal(&e.to_string()),
+        };
     let mut response =
         axum::response::Redirect::to(&safe_next(form.next.as_deref())).into_response();
     set(&mut response, &session);

@@ -6,7 +6,6 @@
 //! `/login` when nobody is signed in, and [`SignedIn::check_csrf`] checks a form's token.
 
 pub mod admin;
-mod admin_test;
 mod changes;
 mod connect;
 mod login;
@@ -63,6 +62,10 @@ pub struct SignedIn {
     pub csrf_token: String,
     /// How the session was signed in ([`method`]).
     pub method: String,
+    /// The hash of the session's id (what step-up actions are bound to; not a secret).
+    pub session_hash: String,
+    /// When the person last proved who they are in this session (sign-in or step-up).
+    pub authenticated_at: Option<String>,
 }
 
 impl SignedIn {
@@ -159,6 +162,7 @@ pub async fn session_of(
         return Ok(None);
     };
     let hash = store::tokens::hash(&id);
+    let session_hash = hash.clone();
     let found = state
         .app
         .store
@@ -174,15 +178,22 @@ pub async fn session_of(
         email: user.email,
         csrf_token: session.csrf_token,
         method: session.method,
+        session_hash,
+        authenticated_at: session.authenticated_at,
     }))
 }
 
 /// Opens a browser session for a person (`how`: a [`method`]); returns its `Set-Cookie` value.
+/// When `headers` carry this browser's current session of the same person, that session ends
+/// and its pending step-up actions move to the new one (signing in again is how an admin steps
+/// up with Salesforce).
 pub(crate) async fn open_session(
     state: &HttpState,
+    headers: &http::HeaderMap,
     user_id: i64,
     how: &'static str,
 ) -> Result<String, store::StoreError> {
+    let old_hash = cookie(headers, &session_cookie_name(state)).map(|id| store::tokens::hash(&id));
     let session_id = random_secret();
     let session_hash = store::tokens::hash(&session_id);
     let csrf = random_secret();
@@ -191,7 +202,14 @@ pub(crate) async fn open_session(
         .app
         .store
         .call(move |c| {
-            store::tokens::insert_session(c, &session_hash, user_id, &csrf, &expires, how)
+            let tx = c.transaction()?;
+            store::tokens::insert_session(&tx, &session_hash, user_id, &csrf, &expires, how)?;
+            if let Some(old) = old_hash
+                && store::step_up::rebind(&tx, &old, &session_hash, user_id)? > 0
+            {
+                store::tokens::delete_session(&tx, &old)?;
+            }
+            tx.commit()
         })
         .await?;
     Ok(set_cookie(

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse as _, Redirect, Response};
 
-use super::admin::{Admin, console_page, is_admin};
-use super::login::CsrfForm;
-use super::{SignedIn, pages};
+use super::{Admin, console_page, is_admin};
 use crate::admin::{self, AdminError, AppTarget};
 use crate::connections::TestReport;
 use crate::http::server::HttpState;
+use crate::http::web::login::CsrfForm;
+use crate::http::web::{SignedIn, pages};
 use crate::oauth::CALLBACK_PATH;
 
 /// `POST /admin/app/test`: tests the organization's app.
@@ -46,22 +46,38 @@ async fn start(admin: Admin, state: HttpState, form: CsrfForm, target: AppTarget
     }
 }
 
+/// "Test with my account": a form that signs the admin in through that app and shows what
+/// Salesforce granted, keeping nothing.
+pub(super) fn button(admin: &Admin, action: &str) -> String {
+    format!(
+        "<form class=\"inline\" method=\"post\" action=\"{}\">{}<button type=\"submit\" class=\"test-connection\">Test with my account</button></form>",
+        pages::escape(action),
+        admin.0.csrf_input()
+    )
+}
+
 /// The callback of a test the signed-in person started: the report, or the error with its fix.
 /// Only an admin gets here (the state was theirs, and they must still be one).
-pub(super) async fn finish(
+pub(in crate::http::web) async fn finish(
     state: &HttpState,
     who: SignedIn,
     params: &HashMap<String, String>,
 ) -> Response {
     match is_admin(state, who.user_id).await {
         Ok(true) => {}
-        Ok(false) => return super::admin::not_found(),
+        Ok(false) => return super::not_found(),
         Err(page) => return page,
     }
     let admin = Admin(who);
     let actor = admin::console_actor(&admin.0.email);
     match admin::app_test_finish(&state.app, &actor, params).await {
-        Ok(report) => console_page(&admin, "/admin/app", &report_html(&report)),
+        Ok(report) => console_page(
+            &admin,
+            http::StatusCode::OK,
+            "/admin/app",
+            "Test connection succeeded",
+            &report_html(&report),
+        ),
         Err(e) => failed(&admin, "the app", &e),
     }
 }
@@ -75,17 +91,16 @@ fn target_name(target: &AppTarget) -> String {
 
 fn failed(admin: &Admin, what: &str, e: &AdminError) -> Response {
     let body = format!(
-        "<h2>Test connection failed</h2><p>Testing {} did not work:</p><p id=\"test-result\" class=\"error\">{}</p>\
+        "<p>Testing {} did not work:</p><p id=\"test-result\" class=\"problem-box\">{}</p>\
          <p>Nothing was stored. Fix the setting and test again.</p><p><a href=\"/admin/app\">Back to the Salesforce app</a> · <a href=\"/admin/groups\">Groups</a></p>",
         pages::escape(what),
         pages::escape(&e.to_string())
     );
-    let mut response = console_page(admin, "/admin/app", &body);
-    *response.status_mut() = match e {
+    let status = match e {
         AdminError::NotFound(_) => http::StatusCode::NOT_FOUND,
         _ => http::StatusCode::BAD_GATEWAY,
     };
-    response
+    console_page(admin, status, "/admin/app", "Test connection failed", &body)
 }
 
 fn report_html(r: &TestReport) -> String {
@@ -140,7 +155,7 @@ fn report_html(r: &TestReport) -> String {
         .map(|(k, v)| format!("<dt>{k}</dt><dd>{v}</dd>"))
         .collect();
     format!(
-        "<h2>Test connection succeeded</h2><p id=\"test-result\" class=\"ok\">Signed in to Salesforce through {} as {who}.</p>\
+        "<p id=\"test-result\" class=\"notice\">Signed in to Salesforce through {} as {who}.</p>\
          <dl>{items}</dl><p><a href=\"/admin/app\">Back to the Salesforce app</a> · <a href=\"/admin/groups\">Groups</a></p>",
         pages::escape(&app)
     )
