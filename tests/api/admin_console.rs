@@ -745,3 +745,249 @@ async fn disconnecting_a_person_in_the_console_ends_their_connection_as_the_comm
     let page = get(&base, alice, &cookie).await.text().await.unwrap();
     assert!(page.contains("nothing to disconnect"), "{page}");
 }
+
+/// Completes a step-up the page asked for with the API token; returns where it leads.
+async fn complete_step_up(base: &str, cookie: &str, asked: reqwest::Response) -> String {
+    assert_eq!(asked.status(), 200);
+    let html = asked.text().await.unwrap();
+    assert!(html.contains("Confirm it is you"), "{html}");
+    let pending = pending_id(&html);
+    let token = csrf(&html);
+    let done = post(
+        base,
+        "/admin/step-up",
+        cookie,
+        &[("pending", &pending), ("token", TOKEN), ("csrf", &token)],
+    )
+    .await;
+    assert_eq!(done.status(), 303, "{}", done.text().await.unwrap());
+    done.headers()["location"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn credentials_rotate_in_the_console_after_a_step_up_and_the_connection_keeps_refreshing() {
+    use salesforce_mcp::simulated_org::{DEFAULT_CLIENT_ID, SimConsumerKey};
+    const NEW_KEY: &str = "3MVGconsoleRotatedKey";
+    let (base, _host, test, cookie) = console().await;
+    test.org.set_second_key(Some(SimConsumerKey {
+        client_id: NEW_KEY.into(),
+        client_secret: Some("ConsoleRotatedSecret".into()),
+        separate_app: false,
+    }));
+    // Staging a key and a secret asks who you are first; the secret never shows.
+    age_sessions(&test);
+    let token = page_csrf(&base, "/admin/app", &cookie).await;
+    let asked = post(
+        &base,
+        "/admin/app/credentials",
+        &cookie,
+        &[
+            ("action", "stage"),
+            ("staged_client_id", NEW_KEY),
+            ("staged_secret", "ConsoleRotatedSecret"),
+            ("csrf", &token),
+        ],
+    )
+    .await;
+    assert_eq!(
+        cli_json(&test, &["admin", "org", "show"])["staged_client_id"],
+        serde_json::Value::Null
+    );
+    let to = complete_step_up(&base, &cookie, asked).await;
+    assert_eq!(to, "/admin/app?notice=saved");
+    let shown = cli_json(&test, &["admin", "org", "show"]);
+    assert_eq!(
+        (
+            shown["staged_client_id"].as_str(),
+            shown["staged_client_secret"].as_str()
+        ),
+        (Some(NEW_KEY), Some("set"))
+    );
+    let page = get(&base, "/admin/app", &cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(NEW_KEY) && !page.contains("ConsoleRotatedSecret"),
+        "{page}"
+    );
+
+    // The sign-in is recent now: promoting needs no second proof.
+    save(
+        &base,
+        "/admin/app/credentials",
+        &cookie,
+        &[("action", "promote")],
+        "/admin/app",
+    )
+    .await;
+    let shown = cli_json(&test, &["admin", "org", "show"]);
+    assert_eq!(shown["client_id"], NEW_KEY);
+    assert_eq!(shown["previous_client_id"], DEFAULT_CLIENT_ID);
+    let actions: Vec<_> = audit_rows(&test, "org_app")
+        .into_iter()
+        .map(|(a, action, _)| (a, action))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            (ACTOR.to_owned(), "org_app.promote_staged".to_owned()),
+            (ACTOR.to_owned(), "org_app.set".to_owned()),
+        ]
+    );
+
+    // Alice's connection, made under the old key, refreshes once and goes on without reconnecting.
+    test.org.expire_access_tokens();
+    let args = salesforce_mcp::reads::QueryArgs {
+        soql: Some("SELECT Id FROM Account LIMIT 1".into()),
+        ..Default::default()
+    };
+    let page = test
+        .app
+        .reads
+        .query_records(test.user_id, args)
+        .await
+        .unwrap();
+    assert_eq!(page.returned, 1);
+    assert_eq!(test.refresh_grants(), 1);
+    let row = test
+        .app
+        .connections
+        .get(test.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.status.as_str(), row.client_id.as_str()),
+        ("active", NEW_KEY)
+    );
+
+    // Nobody is on the previous set any more: removing it moves nobody.
+    save(
+        &base,
+        "/admin/app/credentials",
+        &cookie,
+        &[("action", "remove_previous")],
+        "/admin/app",
+    )
+    .await;
+    assert_eq!(
+        cli_json(&test, &["admin", "org", "show"])["previous_client_id"],
+        serde_json::Value::Null
+    );
+    // Promoting with nothing staged says how to stage, next to the field.
+    let token = page_csrf(&base, "/admin/app", &cookie).await;
+    let nothing = post(
+        &base,
+        "/admin/app/credentials",
+        &cookie,
+        &[("action", "promote"), ("csrf", &token)],
+    )
+    .await;
+    assert_eq!(nothing.status(), 422);
+    assert!(
+        nothing
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"problem-staged_client_id\"")
+    );
+}
+
+#[tokio::test]
+async fn the_policies_page_sets_what_admin_policy_show_prints_and_client_consent_needs_a_step_up() {
+    let (base, _host, test, cookie) = console().await;
+    let page = get(&base, "/admin/policies", &cookie).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Change lifetime") && html.contains("aria-current=\"page\">Policies"),
+        "{html}"
+    );
+
+    save(
+        &base,
+        "/admin/policies",
+        &cookie,
+        &[("approval", "elicitation"), ("change_ttl", "90s")],
+        "/admin/policies",
+    )
+    .await;
+    let shown = cli_json(&test, &["admin", "policy", "show"]);
+    assert_eq!(shown["change_ttl"]["source"], "console/admin command");
+    assert_eq!(
+        shown["approval"]["source"], "default",
+        "an unchanged policy is not stored"
+    );
+    let token = page_csrf(&base, "/admin/policies", &cookie).await;
+    let bad = post(
+        &base,
+        "/admin/policies",
+        &cookie,
+        &[
+            ("approval", "elicitation"),
+            ("change_ttl", "soon"),
+            ("csrf", &token),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+    let html = bad.text().await.unwrap();
+    assert!(
+        html.contains("id=\"problem-change_ttl\"") && html.contains("value=\"soon\""),
+        "{html}"
+    );
+
+    // Letting the client's own confirmation count as approval needs a fresh proof.
+    age_sessions(&test);
+    let token = page_csrf(&base, "/admin/policies", &cookie).await;
+    let asked = post(
+        &base,
+        "/admin/policies",
+        &cookie,
+        &[
+            ("approval", "client-consent"),
+            (
+                "change_ttl",
+                shown["change_ttl"]["value"].as_str().unwrap(),
+            ),
+            ("csrf", &token),
+        ],
+    )
+    .await;
+    assert_eq!(
+        cli_json(&test, &["admin", "policy", "show"])["approval"]["value"],
+        "elicitation"
+    );
+    let to = complete_step_up(&base, &cookie, asked).await;
+    assert_eq!(to, "/admin/policies?notice=saved");
+    assert_eq!(
+        cli_json(&test, &["admin", "policy", "show"])["approval"]["value"],
+        "client-consent"
+    );
+
+    save(
+        &base,
+        "/admin/policies",
+        &cookie,
+        &[
+            ("approval", "client-consent"),
+            ("change_ttl", "90s"),
+            ("read_only", "1"),
+        ],
+        "/admin/policies",
+    )
+    .await;
+    assert_eq!(
+        cli_json(&test, &["admin", "policy", "show"])["read_only"]["value"],
+        "on"
+    );
+    let rows = audit_rows(&test, "policy");
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(
+        rows.iter()
+            .all(|(actor, action, _)| actor == ACTOR && action == "policy.set"),
+        "{rows:?}"
+    );
+}

@@ -248,14 +248,16 @@ pub(super) async fn apply(
         Ok(Ok(reconnect)) => form::done(&page_of(group.as_deref()), Done::saved(&reconnect)),
         Ok(Err(AdminError::Store(e))) => pages::internal(&e.to_string()),
         Ok(Err(e)) => {
-            let problems = Problems::of(
-                &e,
+            // Only staging has a secret field; everything else is about the staged key.
+            let map: &[(&str, &'static str)] = if form.action == "stage" {
                 &[
                     ("staged client id", "staged_client_id"),
                     ("secret", "staged_secret"),
-                ],
-                Some("staged_client_id"),
-            );
+                ]
+            } else {
+                &[]
+            };
+            let problems = Problems::of(&e, map, Some("staged_client_id"));
             problem_page(state, admin, group.as_deref(), &form, &problems).await
         }
     }

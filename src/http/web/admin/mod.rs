@@ -15,6 +15,7 @@ mod credentials;
 mod form;
 mod groups;
 mod people;
+mod policies;
 mod step_up;
 mod test;
 mod tokens;
@@ -49,6 +50,7 @@ pub(super) fn routes() -> Router<HttpState> {
         )
         .route("/admin/tokens", get(tokens::list).post(tokens::create))
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/admin/policies", get(policies::page).post(policies::save))
         .route("/admin/audit", get(audit::page))
         .route("/admin/step-up", get(step_up::page).post(step_up::complete))
         .route("/admin/app/test", post(test::start_org))
@@ -127,6 +129,7 @@ const NAV: &[(&str, &str)] = &[
     ("/admin/groups", "Groups"),
     ("/admin/people", "People"),
     ("/admin/tokens", "API tokens"),
+    ("/admin/policies", "Policies"),
     ("/admin/audit", "Audit log"),
 ];
 

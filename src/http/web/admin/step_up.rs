@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::app::{self, AppForm};
 use super::credentials::{self, CredentialsForm};
 use super::form::{Fields, Problems, field};
+use super::policies::{self, PoliciesForm};
 use super::{Admin, console_page, groups, people};
 use crate::http::server::HttpState;
 use crate::http::web::{SignedIn, method, pages, random_secret};
@@ -47,6 +48,11 @@ pub(super) enum Pending {
         /// The form as entered.
         form: CredentialsForm,
     },
+    /// Save policies, switching approval to client-consent.
+    Policies {
+        /// The form as entered.
+        form: PoliciesForm,
+    },
     /// Make a person an admin.
     GrantAdmin {
         /// The person's e-mail.
@@ -68,6 +74,7 @@ impl Pending {
             Self::OrgApp { .. } => "org_app",
             Self::GroupApp { .. } => "group_app",
             Self::Credentials { .. } => "credentials",
+            Self::Policies { .. } => "policies",
             Self::GrantAdmin { .. } => "grant_admin",
             Self::AddAdmin { .. } => "add_admin",
         }
@@ -90,6 +97,10 @@ impl Pending {
                     });
                 format!("{} of {app}", form.what())
             }
+            Self::Policies { .. } => {
+                "switch approval to client-consent (the client's confirmation counts as approval)"
+                    .into()
+            }
             Self::GrantAdmin { email } => format!("make {email} an admin"),
             Self::AddAdmin { email, .. } => format!("add {email} as an admin"),
         }
@@ -103,6 +114,7 @@ impl Pending {
             Self::Credentials { group, form } => {
                 credentials::apply(state, admin, group, form).await
             }
+            Self::Policies { form } => policies::apply(state, admin, form).await,
             Self::GrantAdmin { email } => people::apply_admin(state, admin, &email, true).await,
             Self::AddAdmin { email, groups } => {
                 people::apply_add(state, admin, &email, &groups, true).await
