@@ -28,6 +28,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/fail-next", post(fail_next))
         .route("/latency", post(latency))
         .route("/rotation", post(rotation))
+        .route("/second-key", post(second_key))
         .route("/require-pkce", post(require_pkce))
         .route("/batch-size", post(batch_size))
         .route("/deny-next-authorization", post(deny_next))
@@ -108,6 +109,24 @@ async fn rotation(State(shared): State<Arc<Shared>>, Query(params): Params) -> R
         }
         Err(response) => *response,
     }
+}
+
+/// `?client_id=K[&client_secret=S][&separate_app=true]` gives the app a second consumer key (as
+/// External Client Apps have two credential sets); without `client_id` it is removed.
+async fn second_key(State(shared): State<Arc<Shared>>, Query(params): Params) -> Response {
+    let key = params
+        .get("client_id")
+        .filter(|k| !k.is_empty())
+        .map(|k| super::SimConsumerKey {
+            client_id: k.clone(),
+            client_secret: params
+                .get("client_secret")
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            separate_app: params.get("separate_app").is_some_and(|v| v == "true"),
+        });
+    handle(shared).set_second_key(key);
+    ok()
 }
 
 async fn require_pkce(State(shared): State<Arc<Shared>>, Query(params): Params) -> Response {

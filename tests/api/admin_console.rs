@@ -948,10 +948,7 @@ async fn the_policies_page_sets_what_admin_policy_show_prints_and_client_consent
         &cookie,
         &[
             ("approval", "client-consent"),
-            (
-                "change_ttl",
-                shown["change_ttl"]["value"].as_str().unwrap(),
-            ),
+            ("change_ttl", shown["change_ttl"]["value"].as_str().unwrap()),
             ("csrf", &token),
         ],
     )

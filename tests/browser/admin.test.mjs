@@ -83,7 +83,7 @@ test('a person who is not an admin gets 404 on every console page, GET and POST'
   const page = await browser.newPage();
   await signIn(page, bob);
   const csrf = await page.getAttribute('input[name=csrf]', 'value');
-  for (const path of ['/admin', '/admin/app', '/admin/groups', '/admin/people', '/admin/tokens', '/admin/audit']) {
+  for (const path of ['/admin', '/admin/app', '/admin/groups', '/admin/people', '/admin/tokens', '/admin/policies', '/admin/audit']) {
     const response = await page.goto(`${base}${path}`);
     assert.equal(response.status(), 404, path);
   }
@@ -257,5 +257,135 @@ test('a form from an earlier sign-in is refused and nothing is saved', async () 
   assert.match(await page.textContent('body'), /Nothing was saved/);
   await shot(page, 'admin-csrf-refused.png');
   assert.doesNotMatch(cli('admin', 'group', 'list'), /replayed/);
+  await page.close();
+});
+
+// The simulated org of the demo (its control endpoints switch Salesforce's behaviour).
+function orgUrl() {
+  return stderr.match(/simulated Salesforce org at (http:\/\/127\.0\.0\.1:\d+)/)[1];
+}
+
+async function sim(path) {
+  const response = await fetch(`${orgUrl()}${path}`, { method: 'POST' });
+  assert.equal(response.status, 200, path);
+}
+
+// One tool call over MCP (the 2025-11-25 session protocol) as `token`'s person; the reply text.
+async function mcpCall(token, name, args) {
+  const headers = { Authorization: `Bearer ${token}`, Accept: 'application/json, text/event-stream',
+    'Content-Type': 'application/json' };
+  const post = (body, session) => fetch(`${base}/mcp`, { method: 'POST',
+    headers: session ? { ...headers, 'Mcp-Session-Id': session } : headers, body: JSON.stringify(body) });
+  const init = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {
+    protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'browser-test', version: '1' } } });
+  assert.equal(init.status, 200, await init.clone().text());
+  const session = init.headers.get('mcp-session-id');
+  await init.text();
+  await (await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, session)).text();
+  const call = await post({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name, arguments: args } }, session);
+  return call.text();
+}
+
+async function simRequests() {
+  return (await fetch(`${orgUrl()}/_sim/requests`)).json();
+}
+
+test('test connection shows what Salesforce granted, and an unknown consumer key with its fix', async () => {
+  const [alice] = people.people;
+  const page = await browser.newPage();
+  await signIn(page, alice);
+  await page.goto(`${base}/admin/app`);
+  await page.click('button.test-connection');
+  await page.waitForSelector('#test-result');
+  assert.match(await page.textContent('#test-result'), /Signed in to Salesforce through the organization app as /);
+  const report = await page.textContent('dl');
+  assert.match(report, /Refresh tokenissued/);
+  assert.match(report, /Tokensrevoked at once; nothing was stored/);
+  assert.match(report, /Queryable objects\d+/);
+  await shot(page, 'admin-test-connection.png');
+  assert.ok((await simRequests()).some((r) => r.path.endsWith('/oauth2/revoke')), 'the tokens were revoked');
+
+  // A group whose override app has a consumer key Salesforce does not know: explained, with the
+  // fix, before the browser would have been stuck on Salesforce's error page.
+  cli('admin', 'group', 'add', 'pilots');
+  cli('admin', 'group', 'set', 'pilots', '--client-id', '3MVGnotAKnownKey', '--auth-base-url', orgUrl());
+  await page.goto(`${base}/admin/groups/pilots`);
+  await page.click('button.test-connection');
+  await page.waitForSelector('#test-result');
+  const problem = await page.textContent('#test-result');
+  assert.match(problem, /invalid_client_id/);
+  assert.match(problem, /Fix: check the client id/);
+  await shot(page, 'admin-test-connection-failed.png');
+  const audit = JSON.parse(cli('admin', 'audit', '--action', 'app.test', '--json'));
+  assert.deepEqual(audit.map((r) => r.subject), ['group pilots', 'org']);
+  cli('admin', 'group', 'remove', 'pilots');
+  await page.close();
+});
+
+test('staged credentials are promoted after a step-up while a connection keeps refreshing', async () => {
+  const [alice] = people.people;
+  const page = await browser.newPage();
+  await signIn(page, alice);
+  const before = JSON.parse(cli('admin', 'org', 'show', '--json'));
+  await page.goto(`${base}/connect`);
+  if (await page.isVisible('#connect')) {
+    await page.click('#connect');
+    await page.waitForURL(/\/api\/integrations\/callback\/salesforce/);
+  }
+  await sim('/_sim/second-key?client_id=3MVGbrowserRotated&client_secret=BrowserRotatedSecret');
+  ageSessions();
+  await page.goto(`${base}/admin/app`);
+  await page.fill('#f-staged_client_id', '3MVGbrowserRotated');
+  await page.fill('#f-staged_secret', 'BrowserRotatedSecret');
+  await page.click('#stage');
+  await page.waitForSelector('#step-up-form');
+  assert.match(await page.textContent('#step-up-what'), /stage new credentials/);
+  assert.ok(!(await page.content()).includes('BrowserRotatedSecret'));
+  await page.fill('#f-token', alice.token);
+  await page.click('#step-up-confirm');
+  await page.waitForURL(`${base}/admin/app?notice=saved`);
+  assert.match(await page.textContent('#staged'), /3MVGbrowserRotated, secret set/);
+  await shot(page, 'admin-staged.png');
+  await page.click('#promote');
+  await page.waitForURL(`${base}/admin/app?notice=saved`);
+  const after = JSON.parse(cli('admin', 'org', 'show', '--json'));
+  assert.equal(after.client_id, '3MVGbrowserRotated');
+  assert.equal(after.previous_client_id, before.client_id);
+  await shot(page, 'admin-promoted.png');
+
+  // Alice's connection was made under the old key: it refreshes under the new one and stays.
+  await sim('/_sim/expire-access-tokens');
+  await sim('/_sim/requests/clear');
+  const reply = await mcpCall(alice.token, 'query_records', { soql: 'SELECT Id FROM Account LIMIT 1' });
+  assert.match(reply, /"returned":1/);
+  assert.doesNotMatch(reply, /"isError":true/);
+  const grants = (await simRequests()).filter((r) => r.grant_type === 'refresh_token');
+  assert.equal(grants.length, 1, 'one refresh, no reconnect');
+  assert.equal(JSON.parse(cli('admin', 'user', 'show', alice.email, '--json')).connection.status, 'active');
+  await page.close();
+});
+
+test('the Policies page switches read-only for every client at once', async () => {
+  const [alice] = people.people;
+  const page = await browser.newPage();
+  await signIn(page, alice);
+  await page.goto(`${base}/admin/policies`);
+  assert.equal(await page.getAttribute('nav.console a.current', 'href'), '/admin/policies');
+  await page.fill('#f-change_ttl', 'soon');
+  await page.click('#save-policies');
+  assert.match(await page.textContent('#problem-change_ttl'), /not a duration/);
+  assert.equal(await page.inputValue('#f-change_ttl'), 'soon');
+  await page.fill('#f-change_ttl', '30m');
+  await page.check('#f-read_only');
+  await page.click('#save-policies');
+  await page.waitForURL(`${base}/admin/policies?notice=saved`);
+  await shot(page, 'admin-policies.png');
+  const shown = JSON.parse(cli('admin', 'policy', 'show', '--json'));
+  assert.equal(shown.read_only.value, 'on');
+  assert.equal(shown.read_only.source, 'console/admin command');
+  await page.uncheck('#f-read_only');
+  await page.click('#save-policies');
+  await page.waitForURL(`${base}/admin/policies?notice=saved`);
+  assert.equal(JSON.parse(cli('admin', 'policy', 'show', '--json')).read_only.value, 'off');
   await page.close();
 });

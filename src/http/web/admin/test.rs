@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse as _, Redirect, Response};
+use axum::response::{IntoResponse as _, Response};
 
 use super::{Admin, console_page, is_admin};
 use crate::admin::{self, AdminError, AppTarget};
@@ -41,7 +41,24 @@ async fn start(admin: Admin, state: HttpState, form: CsrfForm, target: AppTarget
     let redirect_uri = state.public_url().join(CALLBACK_PATH);
     let actor = admin::console_actor(&admin.0.email);
     match admin::app_test_begin(&state.app, &actor, admin.0.user_id, &target, &redirect_uri).await {
-        Ok(url) => Redirect::to(&url).into_response(),
+        // Not a redirect: the console's pages allow forms to post only to this site
+        // (CSP form-action), which a browser applies to a form's redirects too. The page goes
+        // on to Salesforce by itself (and has the link for a browser that does not).
+        Ok(url) => {
+            let body = format!(
+                "<meta http-equiv=\"refresh\" content=\"0;url={0}\"><p>Testing {1}: you are being sent to Salesforce to sign in \
+                 with your own account. Nothing will be stored.</p><p><a class=\"button\" id=\"continue\" href=\"{0}\">Continue to Salesforce</a></p>",
+                pages::escape(&url),
+                pages::escape(&target_name(&target))
+            );
+            console_page(
+                &admin,
+                http::StatusCode::OK,
+                "/admin/app",
+                "Test connection",
+                &body,
+            )
+        }
         Err(e) => failed(&admin, &target_name(&target), &e),
     }
 }
