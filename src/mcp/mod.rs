@@ -471,6 +471,24 @@ impl ServerHandler for SalesforceMcp {
         self.follow_read_only(ctx.peer);
     }
 
+    /// Discovery (2026-07-28 stateless clients): as [`Self::get_info`], without
+    /// `tools.listChanged`. A stateless client hears of list changes only through
+    /// `subscriptions/listen`, which this server does not offer; sessions (stdio, the 2025 HTTP
+    /// protocol) get `notifications/tools/list_changed` when read-only switches.
+    async fn discover(
+        &self,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::DiscoverResult, ErrorData> {
+        let mut info = self.get_info();
+        if let Some(tools) = info.capabilities.tools.as_mut() {
+            tools.list_changed = None;
+        }
+        Ok(rmcp::model::DiscoverResult::from_server_info(
+            self.supported_protocol_versions().into_owned(),
+            info,
+        ))
+    }
+
     fn get_info(&self) -> ServerConfig {
         let capabilities = ServerCapabilities::builder()
             .enable_tools()
