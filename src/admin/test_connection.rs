@@ -92,10 +92,18 @@ pub async fn app_test_finish(
     params: &HashMap<String, String>,
 ) -> Result<TestReport, AdminError> {
     let outcome = match (params.get("error"), params.get("code"), params.get("state")) {
-        (Some(error), _, _) => Err(explain_callback_error(
-            error,
-            params.get("error_description").map_or("", String::as_str),
-        )),
+        (Some(error), _, state) => {
+            if let Some(state) = state {
+                app.connections
+                    .abandon_test(state)
+                    .await
+                    .map_err(|e| AdminError::Salesforce(e.to_string()))?;
+            }
+            Err(explain_callback_error(
+                error,
+                params.get("error_description").map_or("", String::as_str),
+            ))
+        }
         (None, Some(code), Some(state)) => app
             .connections
             .complete_test(app.reads.api(), state, code)

@@ -149,6 +149,15 @@ impl Connections {
         })
     }
 
+    /// Ends a test that Salesforce refused (`error=` on the callback): its state is used up.
+    pub async fn abandon_test(&self, state: &str) -> Result<(), ConnectionError> {
+        let hash = store::tokens::hash(state);
+        self.store
+            .call(move |c| store::oauth_states::take(c, &hash))
+            .await?;
+        Ok(())
+    }
+
     async fn inspect(
         &self,
         api: &Api,

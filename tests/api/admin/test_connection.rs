@@ -208,6 +208,15 @@ async fn a_denied_authorization_and_a_missing_group_app_say_what_to_do() {
         matches!(&result, Err(AdminError::Salesforce(m)) if m.contains("access_denied") && m.contains("Fix:")),
         "{result:?}"
     );
+    // The refused test's state is used up: a code sent with it later finishes nothing.
+    let mut late = denied.clone();
+    late.remove("error");
+    late.insert("code".to_owned(), "aCodeFromElsewhere".to_owned());
+    let late = admin::app_test_finish(&t.app, actor, &late).await;
+    assert!(
+        matches!(&late, Err(AdminError::Salesforce(m)) if m.contains("unknown, already used")),
+        "{late:?}"
+    );
 
     let missing = admin::app_test_begin(
         &t.app,
