@@ -385,7 +385,6 @@ pub(super) async fn apply(state: &HttpState, admin: &Admin, form: AppForm) -> Re
     match call(state, move |app| admin::org_set(app, &actor, &input)).await {
         Err(page) => page,
         Ok(Ok(saved)) => form::done("/admin/app", Done::saved(&saved.reconnect_required)),
-        Ok(Err(admin::AdminError::Store(e))) => crate::http::web::pages::internal(&e.to_string()),
         Ok(Err(e)) => {
             let problems = base_field(&form, Problems::of(&e, APP_FIELDS, None));
             render_current(state, admin, &form, problems).await

@@ -8,9 +8,9 @@ use serde::Deserialize;
 
 use super::form::{self, Problems, field, input};
 use super::{Admin, call, console_page, nav_title};
-use crate::admin::{self, AdminError, AuditQuery};
+use crate::admin::{self, AuditQuery};
 use crate::http::server::HttpState;
-use crate::http::web::pages::{self, escape};
+use crate::http::web::pages::escape;
 use crate::shown;
 
 /// Entries a page.
@@ -50,7 +50,6 @@ pub(super) async fn page(
     let (rows, problems) = match call(&state, move |app| admin::audit_search(app, &query)).await {
         Err(page) => return page,
         Ok(Ok(rows)) => (rows, Problems::default()),
-        Ok(Err(AdminError::Store(e))) => return pages::internal(&e.to_string()),
         Ok(Err(e)) => (
             Vec::new(),
             Problems::of(&e, &[("--since", "since"), ("person", "user")], None),

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::form::{self, Done, Fields, Problems, button_form, field, input, segment};
 use super::step_up::{self, Pending};
 use super::{Admin, call, console_page};
-use crate::admin::{self, AdminError, AppInput, AppView, StagedChange};
+use crate::admin::{self, AppInput, AppView, StagedChange};
 use crate::http::server::HttpState;
 use crate::http::web::pages::{self, escape};
 
@@ -246,7 +246,6 @@ pub(super) async fn apply(
     match outcome {
         Err(page) => page,
         Ok(Ok(reconnect)) => form::done(&page_of(group.as_deref()), Done::saved(&reconnect)),
-        Ok(Err(AdminError::Store(e))) => pages::internal(&e.to_string()),
         Ok(Err(e)) => {
             // Only staging has a secret field; everything else is about the staged key.
             let map: &[(&str, &'static str)] = if form.action == "stage" {

@@ -138,7 +138,6 @@ pub(super) async fn add(
     {
         Err(page) => page,
         Ok(Ok(g)) => form::done(&format!("/admin/groups/{}", segment(&g.name)), Done::Saved),
-        Ok(Err(AdminError::Store(e))) => pages::internal(&e.to_string()),
         Ok(Err(e)) => {
             let problems = Problems::of(&e, &[], Some("name"));
             render_list(&admin, &state, &name, priority_text, &problems, "").await
@@ -422,7 +421,6 @@ pub(super) async fn apply_app(
     match result {
         Err(page) => page,
         Ok(Ok(moved)) => form::done(&path, Done::saved(&moved)),
-        Ok(Err(AdminError::Store(e))) => pages::internal(&e.to_string()),
         Ok(Err(e)) => {
             let problems = base_field(&form, Problems::of(&e, APP_FIELDS, None));
             let entered = Entered {
@@ -447,7 +445,6 @@ async fn finish(
     match result {
         Err(page) => page,
         Ok(Ok(moved)) => form::done(path, Done::saved(&moved)),
-        Ok(Err(AdminError::Store(e))) => pages::internal(&e.to_string()),
         Ok(Err(e)) => {
             let problems = Problems::of(&e, &[], fallback);
             render_group(admin, state, name, &entered, &problems, "").await

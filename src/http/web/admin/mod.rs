@@ -236,15 +236,18 @@ fn when(text: &str) -> String {
 }
 
 /// Runs a (synchronous) admin action on a blocking thread. The outer `Err` is the error page
-/// for a failure of the server itself.
+/// for a failure of the server itself (the task, or the database); the inner `Err` is the
+/// action's answer to show the admin (invalid input, not found, a conflict).
 async fn call<R: Send + 'static>(
     state: &HttpState,
     f: impl FnOnce(&crate::app::App) -> Result<R, admin::AdminError> + Send + 'static,
 ) -> Result<Result<R, admin::AdminError>, Response> {
     let app = state.app.clone();
-    tokio::task::spawn_blocking(move || f(&app))
-        .await
-        .map_err(|e| pages::internal(&e.to_string()))
+    match tokio::task::spawn_blocking(move || f(&app)).await {
+        Err(e) => Err(pages::internal(&e.to_string())),
+        Ok(Err(admin::AdminError::Store(e))) => Err(pages::internal(&e.to_string())),
+        Ok(done) => Ok(done),
+    }
 }
 
 /// Runs an admin read on a blocking thread; any failure becomes the error page.

@@ -163,7 +163,6 @@ pub(super) async fn add(
             &format!("/admin/people/{}", segment(&saved.item.email)),
             Done::saved(&saved.reconnect_required),
         ),
-        Ok(Err(AdminError::Store(e))) => pages::internal(&e.to_string()),
         Ok(Err(e)) => {
             render_list(
                 &admin,
@@ -197,7 +196,6 @@ pub(super) async fn apply_add(
             &format!("/admin/people/{}", segment(&saved.item.email)),
             Done::saved(&saved.reconnect_required),
         ),
-        Ok(Err(AdminError::Store(e))) => pages::internal(&e.to_string()),
         Ok(Err(e)) => {
             let mut entered: Vec<(String, String)> = vec![("email".into(), email.to_owned())];
             entered.extend(groups.iter().map(|g| ("groups".to_owned(), g.clone())));
@@ -491,7 +489,6 @@ async fn finish(
     match result {
         Err(page) => page,
         Ok(Ok(moved)) => form::done(path, Done::saved(&moved)),
-        Ok(Err(AdminError::Store(e))) => pages::internal(&e.to_string()),
         Ok(Err(AdminError::NotFound(m))) if fallback.is_none() && m.contains("no person") => {
             super::not_found()
         }

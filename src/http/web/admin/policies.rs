@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::form::{self, Done, Fields, Notice, Problems, checkbox, field, input};
 use super::step_up::{self, Pending};
 use super::{Admin, admin_read, call, console_page, nav_title, when};
-use crate::admin::{self, AdminError, PolicyInput, PolicyItem, PolicyView};
+use crate::admin::{self, PolicyInput, PolicyItem, PolicyView};
 use crate::http::server::HttpState;
-use crate::http::web::pages::{self, escape};
+use crate::http::web::pages::escape;
 
 const CLIENT_CONSENT: &str = "client-consent";
 
@@ -215,7 +215,6 @@ pub(super) async fn apply(state: &HttpState, admin: &Admin, form: PoliciesForm) 
     match call(state, move |app| admin::policy_set(app, input, &actor)).await {
         Err(page) => page,
         Ok(Ok(_)) => form::done("/admin/policies", Done::Saved),
-        Ok(Err(AdminError::Store(e))) => pages::internal(&e.to_string()),
         Ok(Err(e)) => {
             let problems = Problems::of(
                 &e,

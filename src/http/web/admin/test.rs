@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse as _, Response};
+use axum::response::Response;
 
+use super::form::Fields;
 use super::{Admin, console_page, is_admin};
 use crate::admin::{self, AdminError, AppTarget};
 use crate::connections::TestReport;
 use crate::http::server::HttpState;
-use crate::http::web::login::CsrfForm;
 use crate::http::web::{SignedIn, pages};
 use crate::oauth::CALLBACK_PATH;
 
@@ -19,9 +19,9 @@ use crate::oauth::CALLBACK_PATH;
 pub(super) async fn start_org(
     admin: Admin,
     State(state): State<HttpState>,
-    axum::Form(form): axum::Form<CsrfForm>,
+    axum::Form(fields): axum::Form<Fields>,
 ) -> Response {
-    start(admin, state, form, AppTarget::Org).await
+    start(admin, state, fields, AppTarget::Org).await
 }
 
 /// `POST /admin/groups/{name}/test`: tests a group's override app.
@@ -29,14 +29,14 @@ pub(super) async fn start_group(
     admin: Admin,
     State(state): State<HttpState>,
     Path(name): Path<String>,
-    axum::Form(form): axum::Form<CsrfForm>,
+    axum::Form(fields): axum::Form<Fields>,
 ) -> Response {
-    start(admin, state, form, AppTarget::Group(name)).await
+    start(admin, state, fields, AppTarget::Group(name)).await
 }
 
-async fn start(admin: Admin, state: HttpState, form: CsrfForm, target: AppTarget) -> Response {
-    if let Err(r) = admin.0.check_csrf(&form.csrf) {
-        return r.into_response();
+async fn start(admin: Admin, state: HttpState, fields: Fields, target: AppTarget) -> Response {
+    if let Some(refused) = fields.refuse_csrf(&admin) {
+        return refused;
     }
     let redirect_uri = state.public_url().join(CALLBACK_PATH);
     let actor = admin::console_actor(&admin.0.email);
@@ -107,6 +107,9 @@ fn target_name(target: &AppTarget) -> String {
 }
 
 fn failed(admin: &Admin, what: &str, e: &AdminError) -> Response {
+    if let AdminError::Store(e) = e {
+        return pages::internal(&e.to_string());
+    }
     let body = format!(
         "<p>Testing {} did not work:</p><p id=\"test-result\" class=\"problem-box\">{}</p>\
          <p>Nothing was stored. Fix the setting and test again.</p><p><a href=\"/admin/app\">Back to the Salesforce app</a> · <a href=\"/admin/groups\">Groups</a></p>",

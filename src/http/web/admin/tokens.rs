@@ -6,9 +6,9 @@ use axum::response::Response;
 
 use super::form::{self, Done, Fields, Notice, Problems, button_form, field, select};
 use super::{Admin, admin_read, call, console_page, nav_title};
-use crate::admin::{self, AdminError};
+use crate::admin;
 use crate::http::server::HttpState;
-use crate::http::web::pages::{self, escape};
+use crate::http::web::pages::escape;
 
 /// `GET /admin/tokens`.
 pub(super) async fn list(
@@ -123,7 +123,6 @@ pub(super) async fn create(
             );
             render(&admin, &state, "", &Problems::default(), &top).await
         }
-        Ok(Err(AdminError::Store(e))) => pages::internal(&e.to_string()),
         Ok(Err(e)) => {
             render(
                 &admin,
@@ -154,7 +153,6 @@ pub(super) async fn revoke(
     match call(&state, move |app| admin::token_revoke(app, &actor, id)).await {
         Err(page) => page,
         Ok(Ok(_)) => form::done("/admin/tokens", Done::Revoked),
-        Ok(Err(AdminError::Store(e))) => pages::internal(&e.to_string()),
         Ok(Err(e)) => {
             let top = format!(
                 "<p class=\"problem-box\" role=\"alert\">{}</p>",
