@@ -1,7 +1,7 @@
 //! Admin actions waiting for a step-up (the admin proving who they are again): bound to one
 //! browser session, sealed, used once, and gone after their expiry.
 
-use super::db::{Db, Optional as _, params};
+use super::db::{Db, Optional as _, Row, params};
 
 use super::{StoreError, now_text};
 
@@ -31,6 +31,14 @@ pub fn insert(
     Ok(())
 }
 
+/// A row of `kind, payload_sealed`.
+fn step_up_from_row(r: &Row) -> Result<StepUpRow, StoreError> {
+    Ok(StepUpRow {
+        kind: r.get(0)?,
+        payload_sealed: r.get(1)?,
+    })
+}
+
 /// A session's live pending action, left in place (to show what waits).
 pub fn get(
     conn: &Db<'_>,
@@ -41,12 +49,7 @@ pub fn get(
         "SELECT kind, payload_sealed FROM step_up_actions \
          WHERE id_hash = ?1 AND session_hash = ?2 AND expires_at > ?3",
         params![id_hash, session_hash, now_text()],
-        |r| {
-            Ok(StepUpRow {
-                kind: r.get(0)?,
-                payload_sealed: r.get(1)?,
-            })
-        },
+        step_up_from_row,
     )
     .optional()
 }
@@ -61,12 +64,7 @@ pub fn take(
         "DELETE FROM step_up_actions WHERE id_hash = ?1 AND session_hash = ?2 AND expires_at > ?3 \
          RETURNING kind, payload_sealed",
         params![id_hash, session_hash, now_text()],
-        |r| {
-            Ok(StepUpRow {
-                kind: r.get(0)?,
-                payload_sealed: r.get(1)?,
-            })
-        },
+        step_up_from_row,
     )
     .optional()
 }
