@@ -242,8 +242,21 @@ async fn call<R: Send + 'static>(
     state: &HttpState,
     f: impl FnOnce(&crate::app::App) -> Result<R, admin::AdminError> + Send + 'static,
 ) -> Result<Result<R, admin::AdminError>, Response> {
+    call_async(state, move |app| async move { f(&app) }).await
+}
+
+/// [`call`] for an async admin action (it revokes at Salesforce), on a blocking thread too: the
+/// action's store calls block.
+async fn call_async<R: Send + 'static, F>(
+    state: &HttpState,
+    f: impl FnOnce(crate::app::App) -> F + Send + 'static,
+) -> Result<Result<R, admin::AdminError>, Response>
+where
+    F: std::future::Future<Output = Result<R, admin::AdminError>>,
+{
     let app = state.app.clone();
-    match tokio::task::spawn_blocking(move || f(&app)).await {
+    let handle = tokio::runtime::Handle::current();
+    match tokio::task::spawn_blocking(move || handle.block_on(f(app))).await {
         Err(e) => Err(pages::internal(&e.to_string())),
         Ok(Err(admin::AdminError::Store(e))) => Err(pages::internal(&e.to_string())),
         Ok(done) => Ok(done),

@@ -8,28 +8,13 @@ use super::form::{
     self, Done, Fields, Notice, Problems, button_form, checkbox, field, input, segment, select,
 };
 use super::step_up::{self, Pending};
-use super::{Admin, admin_read, call, console_page, fields, nav_title};
+use super::{Admin, admin_read, call, call_async, console_page, fields, nav_title};
 use crate::admin::{self, AdminError, UserView};
 use crate::http::server::HttpState;
 use crate::http::web::pages::{self, escape};
 
 /// Where a message about a person's form belongs.
 const PERSON_FIELDS: &[(&str, &str)] = &[("e-mail", "email"), ("group", "groups")];
-
-/// Runs an async admin action (it revokes at Salesforce) on a blocking thread.
-async fn call_async<R: Send + 'static, F>(
-    state: &HttpState,
-    f: impl FnOnce(crate::app::App) -> F + Send + 'static,
-) -> Result<Result<R, AdminError>, Response>
-where
-    F: std::future::Future<Output = Result<R, AdminError>>,
-{
-    let app = state.app.clone();
-    let handle = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || handle.block_on(f(app)))
-        .await
-        .map_err(|e| pages::internal(&e.to_string()))
-}
 
 /// `GET /admin/people`.
 pub(super) async fn list(
