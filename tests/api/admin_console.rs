@@ -988,3 +988,68 @@ async fn the_policies_page_sets_what_admin_policy_show_prints_and_client_consent
         "{rows:?}"
     );
 }
+
+#[tokio::test]
+async fn test_connection_in_the_console_signs_in_through_the_app_and_shows_the_report() {
+    let (base, _host, test, cookie) = console().await;
+    let token = page_csrf(&base, "/admin/app", &cookie).await;
+    // Without the session's CSRF token nothing starts.
+    let forged = post(&base, "/admin/app/test", &cookie, &[("csrf", "forged")]).await;
+    assert_eq!(forged.status(), 403);
+    let started = post(&base, "/admin/app/test", &cookie, &[("csrf", &token)]).await;
+    assert_eq!(started.status(), 200);
+    let html = started.text().await.unwrap();
+    let marker = "id=\"continue\" href=\"";
+    let start = html.find(marker).unwrap() + marker.len();
+    let authorize = html[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(authorize.starts_with(&test.org.base_url()), "{authorize}");
+    let approved = client()
+        .get(format!("{authorize}&login_hint=sam.lee@example.com"))
+        .send()
+        .await
+        .unwrap();
+    let callback = approved.headers()["location"].to_str().unwrap().to_owned();
+    let result = get(&callback, "", &cookie).await;
+    assert_eq!(result.status(), 200);
+    let html = result.text().await.unwrap();
+    assert!(html.contains("Test connection succeeded"), "{html}");
+    assert!(html.contains("sam.lee@example.com"), "{html}");
+    assert!(html.contains("Queryable objects"), "{html}");
+    assert!(html.contains("revoked at once"), "{html}");
+    // The admin's own connection is the one they had before (alex), untouched.
+    let user_id = test.user_id;
+    let kept = test
+        .app
+        .store
+        .call_sync(move |c| store::connections::get(c, user_id))
+        .unwrap()
+        .unwrap();
+    assert_ne!(kept.username, "sam.lee@example.com");
+
+    // A group without an override app: the page says what to do.
+    test.app
+        .store
+        .call_sync(|c| store::groups::insert(c, "sales", 10))
+        .unwrap();
+    let missing = post(
+        &base,
+        "/admin/groups/sales/test",
+        &cookie,
+        &[("csrf", &token)],
+    )
+    .await;
+    assert_eq!(missing.status(), 404);
+    assert!(missing.text().await.unwrap().contains("no override app"));
+
+    // Without the admin flag, the button's route is 404 like the rest of the console.
+    test.app
+        .store
+        .call_sync(|c| store::users::set_admin(c, user_id, false))
+        .unwrap();
+    let refused = post(&base, "/admin/app/test", &cookie, &[("csrf", &token)]).await;
+    assert_eq!(refused.status(), 404);
+}
