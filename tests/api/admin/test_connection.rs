@@ -47,6 +47,22 @@ async fn authorize(url: &str, sf_user: &str) -> HashMap<String, String> {
         .collect()
 }
 
+/// The organization's app on the simulated org, with this consumer key.
+fn set_org_client_id(t: &TestApp, client_id: &str) {
+    let fields = store::apps::AppFields {
+        client_id: client_id.into(),
+        client_secret_sealed: None,
+        auth_base_url: t.org.base_url(),
+        scopes: "api refresh_token offline_access".into(),
+        prompt: None,
+        enabled: true,
+    };
+    t.app
+        .store
+        .call_sync(move |c| store::apps::upsert(c, None, &fields))
+        .unwrap();
+}
+
 fn audit_details(t: &TestApp) -> Vec<serde_json::Value> {
     t.app
         .store
@@ -117,25 +133,7 @@ async fn a_test_reports_what_salesforce_granted_stores_nothing_and_revokes_the_t
 #[tokio::test]
 async fn an_unknown_consumer_key_is_explained_with_the_fix_before_the_browser_leaves() {
     let (t, admin_id) = admin_app().await;
-    let mut fields = t
-        .app
-        .store
-        .call_sync(|c| store::apps::org_app(c))
-        .unwrap()
-        .unwrap();
-    fields.client_id = "3MVG9NotARealKey".into();
-    let update = store::apps::AppFields {
-        client_id: fields.client_id.clone(),
-        client_secret_sealed: None,
-        auth_base_url: fields.auth_base_url.clone(),
-        scopes: fields.scopes.clone(),
-        prompt: None,
-        enabled: true,
-    };
-    t.app
-        .store
-        .call_sync(move |c| store::apps::upsert(c, None, &update))
-        .unwrap();
+    set_org_client_id(&t, "3MVG9NotARealKey");
     let refused = admin::app_test_begin(
         &t.app,
         "admin:root@example.com",
@@ -154,18 +152,7 @@ async fn an_unknown_consumer_key_is_explained_with_the_fix_before_the_browser_le
     // An unregistered callback URL is caught the same way.
     t.org
         .set_redirect_uris(Some(vec!["https://elsewhere.example/cb".into()]));
-    let fields = store::apps::AppFields {
-        client_id: salesforce_mcp::simulated_org::DEFAULT_CLIENT_ID.into(),
-        client_secret_sealed: None,
-        auth_base_url: t.org.base_url(),
-        scopes: "api refresh_token offline_access".into(),
-        prompt: None,
-        enabled: true,
-    };
-    t.app
-        .store
-        .call_sync(move |c| store::apps::upsert(c, None, &fields))
-        .unwrap();
+    set_org_client_id(&t, salesforce_mcp::simulated_org::DEFAULT_CLIENT_ID);
     let refused = admin::app_test_begin(
         &t.app,
         "admin:root@example.com",
