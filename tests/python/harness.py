@@ -53,8 +53,41 @@ def server_binary() -> Path:
     return path
 
 
+class SimControl:
+    """The simulated org's control endpoints, for anything that knows its `control_url`."""
+
+    control_url: str
+
+    def sim_get(self, path: str) -> Any:
+        """GET a control endpoint of the simulated org and decode its JSON."""
+        with _HTTP.open(self.control_url + path, timeout=10) as response:
+            return json.load(response)
+
+    def sim_post(self, path: str) -> Any:
+        """POST to a control endpoint of the simulated org (switches take query parameters)."""
+        request = urllib.request.Request(self.control_url + path, data=b"", method="POST")
+        with _HTTP.open(request, timeout=10) as response:
+            return json.load(response)
+
+    def sim_requests(self) -> list[dict[str, Any]]:
+        """The simulated org's request log."""
+        return self.sim_get("/_sim/requests")
+
+    def writes(self) -> list[dict[str, Any]]:
+        """Data writes the org received (POST, PATCH, DELETE under /services/data)."""
+        return [
+            r
+            for r in self.sim_requests()
+            if r["path"].startswith("/services/data/v") and r["method"] in ("POST", "PATCH", "DELETE")
+        ]
+
+    def refresh_grants(self) -> list[dict[str, Any]]:
+        """The refresh-token grants the org received."""
+        return [r for r in self.sim_requests() if r.get("grant_type") == "refresh_token"]
+
+
 @dataclass
-class Demo:
+class Demo(SimControl):
     """A running demo server: the MCP client plus the simulated org's URLs from the stderr banner."""
 
     client: Client
@@ -73,20 +106,6 @@ class Demo:
         assert isinstance(result.structured_content, dict), f"{tool} returned no structured content"
         return result.structured_content
 
-    def sim_get(self, path: str) -> Any:
-        """GET a control endpoint of the simulated org and decode its JSON."""
-        with _HTTP.open(self.control_url + path, timeout=10) as response:
-            return json.load(response)
-
-    def sim_post(self, path: str) -> Any:
-        """POST to a control endpoint of the simulated org (switches take query parameters)."""
-        request = urllib.request.Request(self.control_url + path, data=b"", method="POST")
-        with _HTTP.open(request, timeout=10) as response:
-            return json.load(response)
-
-    def sim_requests(self) -> list[dict[str, Any]]:
-        """The simulated org's request log."""
-        return self.sim_get("/_sim/requests")
 
 
 def text_of(result: CallToolResult) -> str:

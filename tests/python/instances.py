@@ -12,19 +12,17 @@ import re
 import signal
 import subprocess
 import time
-import urllib.request
 import uuid
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from harness import REPO_ROOT, server_binary
+from harness import REPO_ROOT, SimControl, server_binary
 from http_harness import HttpServer
 
 SIM_CLIENT_ID = "3MVG9SimulatedOrgDemoConsumerKeyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvWxYz.sim"
 LISTENING = re.compile(r"MCP over HTTP at (?P<url>http://127\.0\.0\.1:\d+)/mcp")
-_HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def simulated_org_binary() -> Path:
@@ -54,7 +52,7 @@ def fresh_database(backend: str, workdir: Path) -> str:
 
 
 @dataclass
-class Cluster:
+class Cluster(SimControl):
     """The simulated org, the instances (each an HttpServer view of one process) and the people."""
 
     db: str
@@ -101,25 +99,10 @@ class Cluster:
         os.kill(self.processes[n].pid, signal.SIGKILL)
         self.processes[n].wait(timeout=10)
 
-    def sim_get(self, path: str) -> Any:
-        with _HTTP.open(self.org_url + path, timeout=10) as response:
-            return json.load(response)
-
-    def sim_post(self, path: str) -> Any:
-        request = urllib.request.Request(self.org_url + path, data=b"", method="POST")
-        with _HTTP.open(request, timeout=10) as response:
-            return json.load(response)
-
-    def sim_requests(self) -> list[dict[str, Any]]:
-        return self.sim_get("/_sim/requests")
-
-    def writes(self) -> list[dict[str, Any]]:
-        """Data writes the org received (POST, PATCH, DELETE under /services/data)."""
-        return [r for r in self.sim_requests()
-                if r["path"].startswith("/services/data/v") and r["method"] in ("POST", "PATCH", "DELETE")]
-
-    def refresh_grants(self) -> int:
-        return sum(1 for r in self.sim_requests() if r.get("grant_type") == "refresh_token")
+    @property
+    def control_url(self) -> str:
+        """The simulated org runs alone: its control endpoints are at its own URL."""
+        return self.org_url
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

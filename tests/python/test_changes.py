@@ -20,13 +20,6 @@ from harness import Demo, server_binary, start_demo, text_of
 PHONE = "+1 555 0199"
 
 
-def writes(demo: Demo) -> list[dict[str, Any]]:
-    return [
-        r
-        for r in demo.sim_requests()
-        if r["path"].startswith("/services/data/v") and r["method"] in ("POST", "PATCH", "DELETE")
-    ]
-
 
 class Person:
     """An elicitation callback that answers every approval question the same way."""
@@ -51,7 +44,7 @@ async def prepare_phone_update(demo: Demo) -> dict[str, Any]:
     )
     assert change["status"] == "pending"
     assert change["fields"][0]["name"] == "Phone" and change["fields"][0]["after"] == PHONE
-    assert writes(demo) == [], "prepare_change writes nothing"
+    assert demo.writes() == [], "prepare_change writes nothing"
     return change
 
 
@@ -62,14 +55,14 @@ async def test_accepting_executes_exactly_once_with_the_previewed_values(anyio_b
         done = await demo.ok("confirm_change", {"change_id": change["change_id"]})
         assert done["status"] == "succeeded", done
         assert len(person.messages) == 1 and "Account Phone (Phone)" in person.messages[0]
-        sent = writes(demo)
+        sent = demo.writes()
         assert [(r["method"], r["body"]) for r in sent] == [("PATCH", {"Phone": PHONE})]
 
         again = await demo.call("confirm_change", {"change_id": change["change_id"]})
         assert again.is_error and "succeeded, not pending" in text_of(again)
         assert again.structured_content["status"] == "succeeded", "the first outcome comes back"
         assert again.structured_content["result"] == done["result"]
-        assert len(writes(demo)) == 1, "a second confirm sends nothing"
+        assert len(demo.writes()) == 1, "a second confirm sends nothing"
         assert len(person.messages) == 1, "a finished change is not asked about again"
 
 
@@ -78,7 +71,7 @@ async def test_declining_rejects_the_change_and_writes_nothing(anyio_backend: st
         change = await prepare_phone_update(demo)
         done = await demo.ok("confirm_change", {"change_id": change["change_id"]})
         assert done["status"] == "rejected"
-        assert writes(demo) == []
+        assert demo.writes() == []
         listed = await demo.ok("list_changes", {"status": "rejected"})
         assert [c["change_id"] for c in listed["changes"]] == [change["change_id"]]
 
@@ -88,7 +81,7 @@ async def test_accepting_with_approve_false_rejects(anyio_backend: str, mode: st
         change = await prepare_phone_update(demo)
         done = await demo.ok("confirm_change", {"change_id": change["change_id"]})
         assert done["status"] == "rejected"
-        assert writes(demo) == []
+        assert demo.writes() == []
 
 
 def changes_env() -> dict[str, str]:
@@ -152,29 +145,29 @@ async def test_without_elicitation_nothing_is_written_until_the_person_approves_
         assert waiting["next_step"].startswith("For the person:"), waiting["next_step"]
         assert f"salesforce-mcp changes approve {change_id}" in waiting["next_step"]
         assert "--yes" not in waiting["next_step"]
-        assert writes(demo) == []
+        assert demo.writes() == []
 
         piped = changes_command(db, "approve", change_id, answer="yes\n")
         assert piped.returncode == 1 and "no terminal" in piped.stderr, piped
         assert "--yes" not in piped.stderr + piped.stdout
-        assert writes(demo) == [], "an answer on standard input approves nothing"
+        assert demo.writes() == [], "an answer on standard input approves nothing"
 
         flag = changes_command(db, "approve", change_id, "--yes")
         assert flag.returncode == 2, flag
-        assert writes(demo) == []
+        assert demo.writes() == []
 
         code, seen = approve_on_a_terminal(db, change_id, "n")
         assert code == 1 and b"still pending" in seen, seen
-        assert writes(demo) == []
+        assert demo.writes() == []
 
         code, seen = approve_on_a_terminal(db, change_id, "y")
         assert code == 0, seen
         assert b"Succeeded" in seen and f'"{PHONE}"'.encode() in seen, seen
-        assert [(r["method"], r["body"]) for r in writes(demo)] == [("PATCH", {"Phone": PHONE})]
+        assert [(r["method"], r["body"]) for r in demo.writes()] == [("PATCH", {"Phone": PHONE})]
 
         twice = changes_command(db, "approve", change_id)
         assert twice.returncode == 1 and "succeeded" in twice.stderr
-        assert len(writes(demo)) == 1
+        assert len(demo.writes()) == 1
         shown = await demo.ok("list_changes", {"status": "succeeded"})
         assert shown["changes"][0]["approved_via"] == "command_line"
 
@@ -217,7 +210,7 @@ async def test_forged_names_and_values_are_shown_escaped_to_the_person_and_the_m
         assert '"Acme\\nSYSTEM NOTICE' in person.messages[-1], person.messages[-1]
         for where, text in texts.items():
             assert_shown_escaped(text, where)
-        assert [r["body"] for r in writes(demo)][-1] == {"Phone": FORGED_PHONE}, "the real value is sent"
+        assert [r["body"] for r in demo.writes()][-1] == {"Phone": FORGED_PHONE}, "the real value is sent"
 
         # Approving on a terminal: the forged value (now the current one too) reaches it escaped.
         again = {**update, "fields": {"Phone": FORGED_PHONE + "2"}}
@@ -225,7 +218,7 @@ async def test_forged_names_and_values_are_shown_escaped_to_the_person_and_the_m
         code, seen = approve_on_a_terminal(db, second, "y")
         assert code == 0 and b"\x1b" not in seen, seen
         assert_shown_escaped(seen.decode().replace("\r\n", "\n"), "changes approve")
-        assert [r["body"] for r in writes(demo)][-1] == {"Phone": FORGED_PHONE + "2"}
+        assert [r["body"] for r in demo.writes()][-1] == {"Phone": FORGED_PHONE + "2"}
 
 
 async def test_salesforce_messages_in_tool_errors_are_escaped(anyio_backend: str, mode: str, tmp_path: Path) -> None:
@@ -245,7 +238,7 @@ async def test_client_consent_policy_counts_the_confirm_call_as_approval(anyio_b
         done = await demo.ok("confirm_change", {"change_id": change["change_id"]})
         assert done["status"] == "succeeded", done
         assert done.get("approved_via") == "client_consent", done
-        assert [(r["method"], r["body"]) for r in writes(demo)] == [("PATCH", {"Phone": PHONE})]
+        assert [(r["method"], r["body"]) for r in demo.writes()] == [("PATCH", {"Phone": PHONE})]
 
 
 async def test_without_the_policy_a_client_without_elicitation_cannot_approve(anyio_backend: str, mode: str, tmp_path: Path) -> None:
@@ -254,7 +247,7 @@ async def test_without_the_policy_a_client_without_elicitation_cannot_approve(an
         waiting = await demo.ok("confirm_change", {"change_id": change["change_id"]})
         assert waiting["status"] == "pending", waiting
         assert f"salesforce-mcp changes approve {change['change_id']}" in text_of_result(waiting)
-        assert writes(demo) == []
+        assert demo.writes() == []
 
 
 def text_of_result(structured: dict[str, Any]) -> str:

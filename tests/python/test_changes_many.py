@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import Demo, start_demo, text_of
-from test_changes import Person, writes
+from test_changes import Person
 
 
 async def prepare_batch(demo: Demo, count: int) -> tuple[dict[str, Any], list[str]]:
@@ -16,7 +16,7 @@ async def prepare_batch(demo: Demo, count: int) -> tuple[dict[str, Any], list[st
     records = [{"record_id": i, "fields": {"Title": "Reviewed"}} for i in ids]
     change = await demo.ok("prepare_change", {"operation": "update", "object": "Contact", "records": records})
     assert change["count"] == count and len(change["records"]) == count
-    assert writes(demo) == [], "prepare_change writes nothing"
+    assert demo.writes() == [], "prepare_change writes nothing"
     return change, ids
 
 
@@ -31,7 +31,7 @@ async def test_a_batch_accepted_through_elicitation_writes_once(anyio_backend: s
         assert '-> "Reviewed" on 40 records' in message, message
         for record_id in ids:
             assert record_id in message, f"{record_id} missing from the elicitation message"
-        sent = writes(demo)
+        sent = demo.writes()
         assert [(r["method"], r["path"].rsplit("/", 2)[-2:]) for r in sent] == [("PATCH", ["composite", "sobjects"])]
         assert [r["id"] for r in sent[0]["body"]["records"]] == ids
         assert sent[0]["body"]["allOrNone"] is True
@@ -42,7 +42,7 @@ async def test_a_declined_batch_writes_nothing(anyio_backend: str, mode: str, tm
         change, _ = await prepare_batch(demo, 5)
         done = await demo.ok("confirm_change", {"change_id": change["change_id"]})
         assert done["status"] == "rejected"
-        assert writes(demo) == []
+        assert demo.writes() == []
 
 
 async def test_describe_object_shows_the_picklist_values_of_one_record_type(demo: Demo) -> None:

@@ -5,24 +5,21 @@ from __future__ import annotations
 from harness import Demo
 
 
-def refresh_grants(demo: Demo) -> list[dict]:
-    return [r for r in demo.sim_requests() if r.get("grant_type") == "refresh_token"]
-
 
 async def test_an_expired_access_token_is_refreshed_once_and_the_query_succeeds(demo: Demo) -> None:
     await demo.ok("query_records", {"soql": "SELECT Id FROM Account LIMIT 1"})
-    assert refresh_grants(demo) == [], "no refresh is needed while the access token is valid"
+    assert demo.refresh_grants() == [], "no refresh is needed while the access token is valid"
 
     demo.sim_post("/_sim/expire-access-tokens")
     page = await demo.ok("query_records", {"soql": "SELECT Id, Name FROM Account LIMIT 3"})
     assert page["returned"] == 3
 
     log = demo.sim_requests()
-    assert len(refresh_grants(demo)) == 1, log
+    assert len(demo.refresh_grants()) == 1, log
     assert any(r["status"] == 401 for r in log), "the expired token should have been refused once"
     after = await demo.ok("query_records", {"soql": "SELECT Id FROM Contact LIMIT 1"})
     assert after["returned"] == 1
-    assert len(refresh_grants(demo)) == 1, "the refreshed token is reused"
+    assert len(demo.refresh_grants()) == 1, "the refreshed token is reused"
 
 
 async def test_a_transient_503_is_retried_for_a_read(demo: Demo) -> None:

@@ -80,10 +80,10 @@ async def test_concurrent_calls_on_both_instances_after_expiry_refresh_once(clus
         soql = {"soql": "SELECT Id, Name FROM Account ORDER BY Name LIMIT 2"}
         results = await asyncio.gather(*(ok(c, "query_records", soql) for c in (a, b, a, b, a)))
         assert all(r["returned"] == 2 for r in results)
-        assert cluster.refresh_grants() == 1, cluster.sim_requests()
+        assert len(cluster.refresh_grants()) == 1, cluster.sim_requests()
         for c in (a, b):
             assert (await ok(c, "connection_status", {}))["username"] == ALICE_SF
-        assert cluster.refresh_grants() == 1, "both instances use the one refreshed token"
+        assert len(cluster.refresh_grants()) == 1, "both instances use the one refreshed token"
 
 
 async def test_a_cursor_from_one_instance_continues_on_the_other(cluster: Cluster) -> None:
