@@ -78,31 +78,26 @@ impl Connections {
             .map_err(|e| OAuthError::Transport(e.without_url().to_string()))?;
         let status = response.status();
         if status.is_redirection() {
-            let location = response
+            // Back to our callback already: with a code (approved at once) or with `error=`.
+            let back = response
                 .headers()
                 .get(LOCATION)
                 .and_then(|v| v.to_str().ok())
+                .filter(|l| l.starts_with(redirect_uri))
                 .and_then(|l| url::Url::parse(l).ok());
-            let back_with_error = location.as_ref().and_then(|l| {
-                l.as_str()
-                    .starts_with(redirect_uri)
-                    .then(|| l.query_pairs().find(|(k, _)| k == "error"))
-                    .flatten()
-                    .map(|(_, v)| v.into_owned())
-            });
-            return match (back_with_error, location) {
-                (Some(error), Some(l)) => {
-                    let description = l
-                        .query_pairs()
-                        .find(|(k, _)| k == "error_description")
+            let param = |name: &str| {
+                back.as_ref().and_then(|l| {
+                    l.query_pairs()
+                        .find(|(k, _)| k == name)
                         .map(|(_, v)| v.into_owned())
-                        .unwrap_or_default();
-                    Err(ConnectionError::Refused(explain_callback_error(
-                        &error,
-                        &description,
-                    )))
-                }
-                _ => Ok(()),
+                })
+            };
+            return match param("error") {
+                Some(error) => Err(ConnectionError::Refused(explain_callback_error(
+                    &error,
+                    &param("error_description").unwrap_or_default(),
+                ))),
+                None => Ok(()),
             };
         }
         if status.is_success() {

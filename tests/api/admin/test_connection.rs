@@ -205,6 +205,14 @@ async fn a_denied_authorization_and_a_missing_group_app_say_what_to_do() {
         "{late:?}"
     );
 
+    // Salesforce refusing at once (it redirects back with error=) is caught before the browser goes.
+    t.org.deny_next_authorization();
+    let refused = admin::app_test_begin(&t.app, actor, admin_id, &AppTarget::Org, REDIRECT).await;
+    assert!(
+        matches!(&refused, Err(AdminError::Salesforce(m)) if m.contains("access_denied") && m.contains("Fix:")),
+        "{refused:?}"
+    );
+
     let missing = admin::app_test_begin(
         &t.app,
         actor,
