@@ -50,15 +50,8 @@ impl CredentialsForm {
     }
 }
 
-/// Where an app's rotation form posts: the organization's app or a group's.
-fn path_of(group: Option<&str>) -> String {
-    match group {
-        None => "/admin/app/credentials".to_owned(),
-        Some(g) => format!("/admin/groups/{}/credentials", segment(g)),
-    }
-}
-
-/// The page an app's rotation belongs to.
+/// The page of an app: the organization's, or a group's. Its rotation form posts to
+/// `PAGE/credentials`, its test button to `PAGE/test`.
 fn page_of(group: Option<&str>) -> String {
     match group {
         None => "/admin/app".to_owned(),
@@ -73,12 +66,8 @@ pub(super) fn sections(
     problems: &Problems,
     entered: Option<&str>,
 ) -> String {
-    let group = app.group.as_deref();
-    let test_path = match group {
-        None => "/admin/app/test".to_owned(),
-        Some(g) => format!("/admin/groups/{}/test", segment(g)),
-    };
-    let path = path_of(group);
+    let page = page_of(app.group.as_deref());
+    let path = format!("{page}/credentials");
     let set = |id: &Option<String>, secret: &str| match id {
         Some(id) => format!(
             "<code>{}</code>, secret {}",
@@ -159,7 +148,7 @@ pub(super) fn sections(
          set, then promote it. New connections and every refresh use it from then on; connections made before keep working \
          through the previous set until you remove it.</p>\
          <dl><dt>Staged</dt><dd id=\"staged\">{}</dd><dt>Previous</dt><dd id=\"previous\">{}</dd></dl><div>{buttons}</div>{stage_form}",
-        super::test::button(admin, &test_path),
+        super::test::button(admin, &format!("{page}/test")),
         set(&app.staged_client_id, app.staged_client_secret),
         set(&app.previous_client_id, app.previous_client_secret),
     )
