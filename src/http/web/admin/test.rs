@@ -124,10 +124,7 @@ fn failed(admin: &Admin, what: &str, e: &AdminError) -> Response {
 }
 
 fn report_html(r: &TestReport) -> String {
-    let app = r.group.as_deref().map_or_else(
-        || "the organization app".to_owned(),
-        |g| format!("the override app of group {g}"),
-    );
+    let app = target_name(&r.group.clone().map_or(AppTarget::Org, AppTarget::Group));
     let who = match &r.display_name {
         Some(name) => format!("{} ({})", pages::escape(&r.username), pages::escape(name)),
         None => pages::escape(&r.username),
